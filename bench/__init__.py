@@ -1,0 +1,1 @@
+"""Benchmarks with their targets (DESIGN.md); run with `python -m bench NAME`."""

@@ -1,0 +1,45 @@
+"""A throwaway embedded PostgreSQL for one benchmark run (or TONGXIN_DSN if set)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from db.connect import DSN_ENV, embedded_dsn
+
+
+@contextmanager
+def bench_dsn() -> Iterator[str]:
+    """A DSN of an empty database; the embedded cluster is deleted afterwards."""
+    if os.environ.get(DSN_ENV):
+        yield os.environ[DSN_ENV]
+        return
+    with tempfile.TemporaryDirectory(prefix="tongxin-bench-") as tmp:
+        root = Path(tmp)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from pgserver.postgres_server import get_server
+
+            server = get_server(str(root / "pgdata"), cleanup_mode="delete")
+        try:
+            yield embedded_dsn("bench", root=root)
+        finally:
+            server.cleanup()
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {mem_gib:.0f} GiB, Python {platform.python_version()}"

@@ -1,0 +1,112 @@
+"""Everything held about one person, for their request to see it (PIPL Art. 45)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from db.audit import AccessEvent, record_access
+from db.connect import Connection, record
+from db.crypto import Keyring
+from db.errors import UserError
+
+
+class PersonNotFound(UserError):
+    """No person matches what was given."""
+
+
+async def find_person(conn: Connection, keys: Keyring, ref: str) -> tuple[str, UUID]:
+    """(city_code, id) of a person given their record id or resident ID number."""
+    try:
+        row = await conn.fetchrow("SELECT city_code, id FROM person WHERE id = $1", UUID(ref))
+    except ValueError:
+        row = await conn.fetchrow(
+            "SELECT city_code, id FROM person WHERE id_number_hmac = ANY($1::bytea[])",
+            keys.blind_indexes("id_number", ref),
+        )
+    if row is None:
+        raise PersonNotFound(f"person {ref}: no such record (give a record id or ID number)")
+    return row["city_code"], row["id"]
+
+
+async def subject_record(
+    conn: Connection, keys: Keyring, city_code: str, person_id: UUID, purpose: str
+) -> dict[str, Any]:
+    """The person's record with identifiers in full, their related rows, and the
+    trail of who saw or changed it; the export itself is audited."""
+    row = await conn.fetchrow(
+        """
+        SELECT p.*, e.name_zh AS ethnic_name, d.name AS origin_name, o.name AS grid_name
+          FROM person p
+          JOIN ethnic_group e ON e.code = p.ethnic_code
+          JOIN org_unit o ON o.code = p.org_code
+          LEFT JOIN division d ON d.code = p.origin_division_code
+         WHERE p.city_code = $1 AND p.id = $2
+        """,
+        city_code,
+        person_id,
+    )
+    if row is None:
+        raise PersonNotFound(f"person {person_id}: no such record")
+    person = _plain(record(row), keys)
+    related = {
+        table: [
+            _plain(record(r), keys) for r in await conn.fetch(_RELATED[table], city_code, person_id)
+        ]
+        for table in _RELATED
+    }
+    trail = await conn.fetch(
+        "SELECT at, actor, action, table_name, changes::text AS changes, purpose FROM audit_log "
+        "WHERE city_code = $1 AND person_id = $2 ORDER BY at, id",
+        city_code,
+        person_id,
+    )
+    await record_access(
+        conn,
+        AccessEvent(
+            action="export",
+            purpose=purpose,
+            org_code=person["org_code"],
+            city_code=city_code,
+            person_id=person_id,
+            table_name="person",
+        ),
+    )
+    return {
+        "person": person,
+        **related,
+        "audit_trail": [_plain(record(r), keys) for r in trail],
+    }
+
+
+_RELATED = {
+    "household_member": "SELECT * FROM household_member "
+    "WHERE city_code = $1 AND person_id = $2 ORDER BY created_at, id",
+    "consent_record": "SELECT * FROM consent_record "
+    "WHERE city_code = $1 AND person_id = $2 ORDER BY created_at, id",
+}
+
+
+def _plain(row: dict[str, Any], keys: Keyring) -> dict[str, Any]:
+    """Decrypt identifiers, drop blind indexes, make every value JSON-ready."""
+    out: dict[str, Any] = {}
+    for name, value in row.items():
+        if name.endswith("_hmac"):
+            continue
+        if name == "id_number_enc":
+            out["id_number"] = keys.decrypt("id_number", value) if value else None
+        elif name == "phone_enc":
+            out["phone"] = keys.decrypt("phone", value) if value else None
+        elif isinstance(value, date | datetime):
+            out[name] = value.isoformat()
+        elif isinstance(value, UUID):
+            out[name] = str(value)
+        else:
+            out[name] = value
+    return out
+
+
+def to_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2)

@@ -1,0 +1,152 @@
+"""Load deterministic demo persons into the demo grids, with COPY.
+
+Identifiers are encrypted and masked exactly as the app stores real ones, so
+the demo database holds no plaintext ID or phone number either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+from typing import Any
+from uuid import UUID
+
+from db.connect import Connection
+from db.crypto import Keyring
+from db.errors import UserError
+from db.idcard import mask_id, mask_phone
+from seeds.population import DemoHouseholdMember, DemoPerson, Division, Grid, generate
+
+BATCH = 20_000
+
+PERSON_COLUMNS = [
+    "city_code", "id", "org_code", "name", "name_pinyin", "name_initials", "sex",
+    "ethnic_code", "birth_date", "id_number_enc", "id_number_hmac", "id_number_masked",
+    "origin_division_code", "origin_address", "current_address", "occupation", "employer",
+    "phone_enc", "phone_hmac", "phone_masked", "arrival_date", "residence_permit",
+    "languages", "interpreter_needed", "status", "created_by", "updated_by",
+]  # fmt: skip
+MEMBER_COLUMNS = [
+    "city_code", "id", "person_id", "org_code", "name", "relation", "sex", "birth_date",
+    "school_status", "created_by", "updated_by",
+]  # fmt: skip
+CONSENT_COLUMNS = [
+    "city_code", "id", "person_id", "org_code", "basis", "scope", "given_on", "recorded_by",
+]  # fmt: skip
+
+SEEDER = "demo_seed"
+BULK_PURPOSE = "演示数据 / demo data"
+CONSENT_SCOPE = "基础信息登记与服务管理 / registration and services"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLoaded:
+    """How many rows the demo load wrote."""
+
+    persons: int
+    household_members: int
+
+
+class NoDemoGrids(UserError):
+    """Reference data (with its demo grids) has not been loaded yet."""
+
+
+async def fetch_grids(conn: Connection) -> list[Grid]:
+    """The demo grids with the names of the units above them."""
+    rows = await conn.fetch(
+        """
+        SELECT g.code, c.name AS community, s.name AS street, d.name AS district, t.name AS city
+          FROM org_unit g
+          JOIN org_unit c ON c.code = g.parent_code
+          JOIN org_unit s ON s.code = c.parent_code
+          JOIN org_unit d ON d.code = s.parent_code
+          JOIN org_unit t ON t.code = d.parent_code
+         WHERE g.level = 'grid' AND g.is_demo
+         ORDER BY g.code
+        """
+    )
+    return [Grid(r["code"], r["community"], r["street"], r["district"], r["city"]) for r in rows]
+
+
+async def fetch_divisions(conn: Connection) -> list[Division]:
+    rows = await conn.fetch("SELECT code, name, level, parent_code FROM division ORDER BY code")
+    return [Division(r["code"], r["name"], r["level"], r["parent_code"]) for r in rows]
+
+
+def person_row(p: DemoPerson, keys: Keyring) -> tuple[Any, ...]:
+    phone = p.phone
+    return (
+        p.org_code[:4], p.id, p.org_code, p.name, p.name_pinyin, p.name_initials, p.sex,
+        p.ethnic_code, p.birth_date,
+        keys.encrypt("id_number", p.id_number), keys.blind_index("id_number", p.id_number),
+        mask_id(p.id_number),
+        p.origin_division_code, p.origin_address, p.current_address, p.occupation,
+        p.employer or "",
+        keys.encrypt("phone", phone) if phone else None,
+        keys.blind_index("phone", phone) if phone else None,
+        mask_phone(phone) if phone else None,
+        p.arrival_date, p.residence_permit, list(p.languages), p.interpreter_needed, p.status,
+        SEEDER, SEEDER,
+    )  # fmt: skip
+
+
+def _member_row(m: DemoHouseholdMember) -> tuple[Any, ...]:
+    return (
+        m.org_code[:4], m.id, m.person_id, m.org_code, m.name, m.relation, m.sex,
+        m.birth_date, m.school_status, SEEDER, SEEDER,
+    )  # fmt: skip
+
+
+def _consent_row(p: DemoPerson) -> tuple[Any, ...]:
+    # The consent id is derived from the person id so reloads stay deterministic.
+    consent_id = UUID(int=p.id.int ^ 0xC0C0, version=4)
+    return (
+        p.org_code[:4], consent_id, p.id, p.org_code, "statutory_duty", CONSENT_SCOPE,
+        p.arrival_date, SEEDER,
+    )  # fmt: skip
+
+
+def _batches(
+    people: Iterator[tuple[DemoPerson, list[DemoHouseholdMember]]], size: int
+) -> Iterator[list[tuple[DemoPerson, list[DemoHouseholdMember]]]]:
+    while chunk := list(islice(people, size)):
+        yield chunk
+
+
+async def _copy(conn: Connection, table: str, columns: list[str], rows: Iterable[Any]) -> None:
+    await conn.copy_records_to_table(table, records=rows, columns=columns)
+
+
+async def seed_demo(
+    conn: Connection,
+    keys: Keyring,
+    *,
+    persons: int,
+    seed: int,
+    today: date,
+    progress: Callable[[int], None] | None = None,
+) -> DemoLoaded:
+    """Generate and COPY `persons` demo persons (and their households) in one transaction."""
+    grids = await fetch_grids(conn)
+    if not grids:
+        raise NoDemoGrids("no demo grids: run `tongxin seed reference` first")
+    divisions = await fetch_divisions(conn)
+    people = generate(persons, seed, grids, divisions, today)
+    members_total = 0
+    async with conn.transaction():
+        # One audit row per COPY instead of one per person (see sql/V003__audit.sql).
+        await conn.execute("SELECT set_config('tongxin.bulk_load', 'on', true)")
+        await conn.execute("SELECT set_config('tongxin.bulk_purpose', $1, true)", BULK_PURPOSE)
+        for chunk in _batches(people, BATCH):
+            await _copy(conn, "person", PERSON_COLUMNS, [person_row(p, keys) for p, _ in chunk])
+            members = [_member_row(m) for _, ms in chunk for m in ms]
+            await _copy(conn, "household_member", MEMBER_COLUMNS, members)
+            await _copy(
+                conn, "consent_record", CONSENT_COLUMNS, [_consent_row(p) for p, _ in chunk]
+            )
+            members_total += len(members)
+            if progress is not None:
+                progress(len(chunk))
+    return DemoLoaded(persons, members_total)

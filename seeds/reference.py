@@ -1,0 +1,199 @@
+"""Load or refresh the reference data: ethnic groups, divisions, org units, departments.
+
+Every load is an upsert, so running it again changes nothing, and each source's
+edition and checksum is recorded in `reference_source`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+
+from db.connect import Connection
+from seeds.departments import DEPARTMENTS
+
+ETHNIC_FILE = "ethnic_groups_gbt3304.csv"
+DIVISION_FILE = "divisions_gbt2260_mca_2025-12-31.csv"
+STAT_CODE_FILE = "statistical_codes_2023_zhengzhou_changzhi.csv"
+
+# Common extension rows beside the 56 groups of GB/T 3304.
+ETHNIC_EXTENSIONS = [
+    ("97", "其他", "Other", "QT"),
+    ("98", "外国血统中国籍人士", "Chinese citizens of foreign origin", "WG"),
+]
+# The Ministry's table gives Taiwan no numeric code; GB/T 2260 does.
+TAIWAN = ("710000", "台湾省", 1, None)
+# The statistical table starts at the county; the cities are its roots.
+CITIES = [("4101", "郑州市"), ("1404", "长治市")]
+
+STAT_LEVEL = {3: "district", 4: "street", 5: "community"}
+CODE_LENGTH = {"district": 6, "street": 9, "community": 12}
+
+DEMO_DISTRICTS_PER_CITY = 4
+DEMO_STREETS_PER_DISTRICT = 3
+DEMO_COMMUNITIES_PER_STREET = 3
+DEMO_GRID_NAMES = ["第一网格", "第二网格"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLoaded:
+    """What one reference source put into the database."""
+
+    name: str
+    edition: str
+    rows: int
+
+
+def _read(name: str) -> tuple[list[dict[str, str]], str]:
+    raw = resources.files("seeds.data").joinpath(name).read_bytes()
+    text = raw.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text))), hashlib.sha256(raw).hexdigest()
+
+
+async def _record_source(
+    conn: Connection, name: str, edition: str, rows: int, checksum: str
+) -> SourceLoaded:
+    await conn.execute(
+        """
+        INSERT INTO reference_source (name, edition, row_count, checksum)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (name) DO UPDATE
+           SET edition = EXCLUDED.edition, row_count = EXCLUDED.row_count,
+               checksum = EXCLUDED.checksum, loaded_at = now()
+        """,
+        name,
+        edition,
+        rows,
+        checksum,
+    )
+    return SourceLoaded(name, edition, rows)
+
+
+async def load_ethnic_groups(conn: Connection) -> SourceLoaded:
+    """The 56 groups of GB/T 3304 plus the two customary extension rows."""
+    rows, checksum = _read(ETHNIC_FILE)
+    records = [(r["code"], r["name_zh"], r["romanised"], r["letter_code"], False) for r in rows]
+    records += [(*ext, True) for ext in ETHNIC_EXTENSIONS]
+    await conn.executemany(
+        """
+        INSERT INTO ethnic_group (code, name_zh, romanised, letter_code, is_extension)
+        VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (code) DO UPDATE
+           SET name_zh = EXCLUDED.name_zh, romanised = EXCLUDED.romanised,
+               letter_code = EXCLUDED.letter_code, is_extension = EXCLUDED.is_extension
+        """,
+        records,
+    )
+    return await _record_source(conn, "ethnic_group", "GB/T 3304-1991", len(records), checksum)
+
+
+async def load_divisions(conn: Connection) -> SourceLoaded:
+    """GB/T 2260 provinces, prefectures and counties, parents before children."""
+    rows, checksum = _read(DIVISION_FILE)
+    records: list[tuple[str, str, int, str | None]] = [
+        (r["code"], r["name"], int(r["level"]), r["parent_code"] or None) for r in rows
+    ]
+    if all(code != TAIWAN[0] for code, *_ in records):
+        records.append(TAIWAN)
+    records.sort(key=lambda r: (r[2], r[0]))
+    await conn.executemany(
+        """
+        INSERT INTO division (code, name, level, parent_code) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (code) DO UPDATE
+           SET name = EXCLUDED.name, level = EXCLUDED.level, parent_code = EXCLUDED.parent_code
+        """,
+        records,
+    )
+    return await _record_source(
+        conn, "division", "GB/T 2260, 民政部 2025-12-31", len(records), checksum
+    )
+
+
+def org_units_from_stat_codes(rows: list[dict[str, str]]) -> list[tuple[str, str, str, str, str]]:
+    """(code, name, level, parent_code, stat_code) for cities, districts, streets, communities."""
+    units = [(code, name, "city", "", code.ljust(12, "0")) for code, name in CITIES]
+    cities = {code for code, _ in CITIES}
+    for r in rows:
+        level = STAT_LEVEL[int(r["level"])]
+        code = r["code12"][: CODE_LENGTH[level]]
+        if code[:4] not in cities:
+            continue
+        parent_level = {"district": 4, "street": 6, "community": 9}[level]
+        units.append((code, r["name"], level, code[:parent_level], r["code12"]))
+    order = {"city": 0, "district": 1, "street": 2, "community": 3}
+    units.sort(key=lambda u: (order[u[2]], u[0]))
+    return units
+
+
+def demo_grids(units: list[tuple[str, str, str, str, str]]) -> Iterator[tuple[str, str, str]]:
+    """(code, name, parent_code) of demo grids under a few urban communities per city."""
+    children: dict[str, list[tuple[str, str, str, str, str]]] = {}
+    for unit in units:
+        children.setdefault(unit[3], []).append(unit)
+    for city_code, _ in CITIES:
+        districts = [u for u in children.get(city_code, []) if u[1].endswith("区")]
+        for district in districts[:DEMO_DISTRICTS_PER_CITY]:
+            streets = [u for u in children.get(district[0], []) if u[1].endswith("街道")]
+            for street in streets[:DEMO_STREETS_PER_DISTRICT]:
+                for community in children.get(street[0], [])[:DEMO_COMMUNITIES_PER_STREET]:
+                    for n, grid_name in enumerate(DEMO_GRID_NAMES, start=1):
+                        yield f"{community[0]}{n:02d}", grid_name, community[0]
+
+
+async def load_org_units(conn: Connection) -> SourceLoaded:
+    """Real org units from the statistical codes, and demo grids (marked) under some."""
+    rows, checksum = _read(STAT_CODE_FILE)
+    units = org_units_from_stat_codes(rows)
+    await conn.executemany(
+        """
+        INSERT INTO org_unit (code, name, level, parent_code, stat_code)
+        VALUES ($1, $2, $3, NULLIF($4, ''), $5)
+        ON CONFLICT (code) DO UPDATE
+           SET name = EXCLUDED.name, level = EXCLUDED.level,
+               parent_code = EXCLUDED.parent_code, stat_code = EXCLUDED.stat_code
+        """,
+        units,
+    )
+    grids = list(demo_grids(units))
+    await conn.executemany(
+        """
+        INSERT INTO org_unit (code, name, level, parent_code, is_demo)
+        VALUES ($1, $2, 'grid', $3, true)
+        ON CONFLICT (code) DO NOTHING
+        """,
+        grids,
+    )
+    return await _record_source(
+        conn, "org_unit", "统计用区划代码 2023 (郑州, 长治)", len(units), checksum
+    )
+
+
+async def load_departments(conn: Connection) -> SourceLoaded:
+    """The member departments of the joint-meeting system."""
+    await conn.executemany(
+        """
+        INSERT INTO department (code, name_zh, name_en, sort) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (code) DO UPDATE
+           SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, sort = EXCLUDED.sort
+        """,
+        [(code, zh, en, i) for i, (code, zh, en) in enumerate(DEPARTMENTS, start=1)],
+    )
+    checksum = hashlib.sha256(repr(DEPARTMENTS).encode()).hexdigest()
+    return await _record_source(
+        conn, "department", "成员单位职责分工 (郑州 2015)", len(DEPARTMENTS), checksum
+    )
+
+
+async def load_reference(conn: Connection) -> list[SourceLoaded]:
+    """Every reference source, in one transaction."""
+    async with conn.transaction():
+        return [
+            await load_ethnic_groups(conn),
+            await load_divisions(conn),
+            await load_org_units(conn),
+            await load_departments(conn),
+        ]

@@ -1,0 +1,105 @@
+"""Shared fixtures: one embedded PostgreSQL for the run, a migrated template, a DB per test."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from db.connect import embedded_dsn
+from db.crypto import DataKey, Keyring
+from db.migrate import migrate
+from seeds.reference import load_reference
+
+TEMPLATE = "tongxin_template"
+_counter = itertools.count()
+
+
+def _with_database(dsn: str, database: str) -> str:
+    head, _, query = dsn.partition("?")
+    return f"{head.rsplit('/', 1)[0]}/{database}?{query}"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh embedded cluster for this test run; removed at the end."""
+    root: Path = tmp_path_factory.mktemp("pg")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        server = pgserver.get_server(str(root / "pgdata"), cleanup_mode="delete")
+    dsn = embedded_dsn("postgres", root=root)
+    yield dsn
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+async def template_dsn(pg_admin_dsn: str) -> str:
+    """A database migrated and loaded with reference data, used as a template."""
+    admin = await asyncpg.connect(pg_admin_dsn)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+        await admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    finally:
+        await admin.close()
+    dsn = _with_database(pg_admin_dsn, TEMPLATE)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await migrate(conn)
+        await load_reference(conn)
+    finally:
+        await conn.close()
+    return dsn
+
+
+async def _fresh_database(admin_dsn: str, template: str) -> str:
+    name = f"t_{next(_counter)}"
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await admin.close()
+    return name
+
+
+async def _drop_database(admin_dsn: str, name: str) -> None:
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def db_dsn(pg_admin_dsn: str, template_dsn: str) -> AsyncIterator[str]:
+    """A database of its own for one test: migrated, with reference data."""
+    name = await _fresh_database(pg_admin_dsn, TEMPLATE)
+    yield _with_database(pg_admin_dsn, name)
+    await _drop_database(pg_admin_dsn, name)
+
+
+@pytest.fixture
+async def empty_dsn(pg_admin_dsn: str) -> AsyncIterator[str]:
+    """An empty database, for tests of migration from nothing."""
+    name = await _fresh_database(pg_admin_dsn, "template0")
+    yield _with_database(pg_admin_dsn, name)
+    await _drop_database(pg_admin_dsn, name)
+
+
+@pytest.fixture
+async def conn(db_dsn: str) -> AsyncIterator[asyncpg.Connection]:
+    connection = await asyncpg.connect(db_dsn)
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture(scope="session")
+def keyring() -> Keyring:
+    key = DataKey.generate()
+    return Keyring([key], key.key_id)

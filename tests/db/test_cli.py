@@ -1,0 +1,110 @@
+"""The operator commands against a real database (TONGXIN_DSN) and key file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import asyncpg
+import pytest
+from typer.testing import CliRunner, Result
+
+from db.crypto import load_keyring
+from tests.db.access_fixtures import add_person, demo_grid_codes, give_identifiers
+from tui.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(db_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    key_file = tmp_path / "tongxin.key"
+    monkeypatch.setenv("TONGXIN_DSN", db_dsn)
+    monkeypatch.setenv("TONGXIN_KEY_FILE", str(key_file))
+    return key_file
+
+
+async def _invoke(*args: str) -> Result:
+    # The commands call asyncio.run, so they run off this test's event loop.
+    return await asyncio.to_thread(runner.invoke, app, list(args))
+
+
+async def _ok(*args: str) -> str:
+    result = await _invoke(*args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+async def _refused(*args: str) -> str:
+    result = await _invoke(*args)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+async def test_db_status_and_migrate(env: Path) -> None:
+    assert "up to date" in await _ok("db", "migrate")
+    status = await _ok("db", "status")
+    assert "applied  V001__core.sql" in status
+    assert "pending" not in status
+
+
+async def test_user_add_list_disable(env: Path, conn: asyncpg.Connection) -> None:
+    grid = (await demo_grid_codes(conn))[0]
+    out = await _ok("user", "add", "wang_li", "--role", "grid_worker", "--org", grid)
+    assert "tx_wang_li" in out
+    assert "wang_li" in await _ok("user", "list")
+    assert "already exists" in await _refused(
+        "user", "add", "wang_li", "--role", "grid_worker", "--org", grid
+    )
+    assert "--role" in await _refused("user", "add", "li_si", "--role", "boss", "--org", grid)
+    assert "--org" in await _refused("user", "add", "li_si", "--role", "auditor", "--org", "999")
+    assert "user name" in await _refused(
+        "user", "add", "Li Si!", "--role", "auditor", "--org", "4101"
+    )
+    await _ok("user", "disable", "wang_li")
+    assert "disabled" in await _ok("user", "list")
+    assert "no such user" in await _refused("user", "disable", "nobody")
+
+
+async def test_person_export_audit_show_and_retention(
+    env: Path, conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    grid = (await demo_grid_codes(conn))[0]
+    keys = load_keyring(env)
+    person = await add_person(conn, grid, "扎西顿珠")
+    await give_identifiers(conn, keys, person, "540102198805051234", "13912345678")
+    target = tmp_path / "subject.json"
+    await _ok("person", "export", "540102198805051234", "-o", str(target))
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["person"]["name"] == "扎西顿珠"
+    assert document["person"]["phone"] == "13912345678"
+    assert target.stat().st_mode & 0o077 == 0
+    assert "exists" in await _refused("person", "export", str(person), "-o", str(target))
+    assert "no such record" in await _refused(
+        "person", "export", "nobody", "-o", str(tmp_path / "x")
+    )
+    shown = await _ok("audit", "show", "--person", str(person))
+    assert "export" in shown
+    assert "insert" in shown
+    assert "would anonymise 0" in await _ok("retention", "run", "--dry-run")
+
+
+async def test_keys_rotate(env: Path, conn: asyncpg.Connection) -> None:
+    grid = (await demo_grid_codes(conn))[0]
+    keys = load_keyring(env)
+    person = await add_person(conn, grid)
+    await give_identifiers(conn, keys, person, "540102198805051234", "13912345678")
+    out = await _ok("keys", "rotate")
+    assert "1 rows re-encrypted" in out
+    fresh = load_keyring(env, create=False)
+    blob = await conn.fetchval("SELECT id_number_enc FROM person WHERE id = $1", person)
+    assert fresh.decrypt("id_number", blob) == "540102198805051234"
+
+
+async def test_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TONGXIN_DSN", "postgresql://nobody@127.0.0.1:1/none")
+    assert "cannot connect" in await _refused("db", "status")

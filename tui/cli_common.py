@@ -1,0 +1,50 @@
+"""What every command shares: one-line failures and running async work."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from typing import NoReturn, TypeVar
+
+import typer
+
+from db.connect import Connection, connection
+from tui.errors import USER_ERRORS, one_line
+
+T = TypeVar("T")
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"tongxin: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def run(work: Callable[[], Awaitable[T]]) -> T:
+    """Run async work; turn the errors a user can act on into one line and exit 1."""
+    try:
+        return asyncio.run(work())  # type: ignore[arg-type]
+    except USER_ERRORS as exc:
+        fail(one_line(exc))
+
+
+def pick_lang(option: str | None) -> str:
+    """--lang wins; else English only when the locale asks for it; else Chinese."""
+    if option is not None:
+        if option.lower().startswith("en"):
+            return "en"
+        if option.lower().startswith("zh"):
+            return "zh_CN"
+        fail(f"--lang: unknown language {option!r} (use zh_CN or en)")
+    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
+    return "en" if (locale or "").lower().startswith("en") else "zh_CN"
+
+
+def run_db(work: Callable[[Connection], Awaitable[T]], dsn: str | None = None) -> T:
+    """Run `work(conn)` on one operator connection (TONGXIN_DSN or the embedded database)."""
+
+    async def on_connection() -> T:
+        async with connection(dsn) as conn:
+            return await work(conn)
+
+    return run(on_connection)

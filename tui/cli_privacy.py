@@ -1,0 +1,102 @@
+"""Operator commands for data protection: audit trail, keys, retention, subject access."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from db.connect import Connection
+from tui.cli_common import fail, run_db
+
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys of ID and phone numbers.", no_args_is_help=True)
+retention_app = typer.Typer(help="Anonymise people who left long ago.", no_args_is_help=True)
+person_app = typer.Typer(help="One person's data (subject access).", no_args_is_help=True)
+
+SUBJECT_ACCESS = "个人信息查阅复制请求 / subject access request (PIPL Art. 45)"
+
+
+@audit_app.command("show")
+def audit_show(
+    person: Annotated[str | None, typer.Option(help="Record id or ID number.")] = None,
+    user: Annotated[str | None, typer.Option(help="Login name of the actor.")] = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="Only from this date (YYYY-MM-DD).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
+) -> None:
+    """Show the trail, newest first."""
+    from db.audit import list_entries
+    from db.crypto import load_keyring
+    from db.subject import find_person
+    from db.users import role_name
+
+    async def work(conn: Connection) -> list[Any]:
+        person_id = None
+        if person is not None:
+            _, person_id = await find_person(conn, load_keyring(create=False), person)
+        actor = role_name(user) if user else None
+        return await list_entries(conn, person_id=person_id, actor=actor, since=since, limit=limit)
+
+    for e in run_db(work):
+        changed = ",".join(e.changes or [])
+        typer.echo(
+            f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor:16} {e.action:11} {e.table_name or '':16} "
+            f"{e.org_code or '':14} {e.person_id or ''} {changed} {e.purpose or ''}".rstrip()
+        )
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Encrypt every ID and phone number under a new key; sessions keep working."""
+    from db.keys import rotate
+
+    done = run_db(rotate)
+    typer.echo(
+        f"new key {done.new_key}; {done.rows} rows re-encrypted; "
+        f"older keys kept for backups: {', '.join(done.retired_keys)}"
+    )
+
+
+@retention_app.command("run")
+def retention_run(
+    months: Annotated[int, typer.Option(min=1, help="Left the city more than N months ago.")] = 24,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count.")] = False,
+) -> None:
+    """Anonymise people who left the city long ago, keeping them in statistics."""
+    from db.clock import today
+    from db.retention import run_retention
+
+    result = run_db(lambda conn: run_retention(conn, today=today(), months=months, dry_run=dry_run))
+    verb = "would anonymise" if dry_run else "anonymised"
+    typer.echo(f"{verb} {result.due} persons who left before {result.cutoff.isoformat()}")
+
+
+@person_app.command("export")
+def person_export(
+    ref: Annotated[str, typer.Argument(help="Record id or resident ID number.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="JSON file to write.")],
+    purpose: Annotated[
+        str, typer.Option(help="Why (recorded in the audit trail).")
+    ] = SUBJECT_ACCESS,
+) -> None:
+    """Write everything held about one person to a JSON file (PIPL Art. 45)."""
+    from db.crypto import load_keyring
+    from db.subject import find_person, subject_record, to_json
+
+    if output.exists():
+        fail(f"-o {output}: the file exists; choose another name")
+
+    async def work(conn: Connection) -> dict[str, Any]:
+        keys = load_keyring(create=False)
+        city, person_id = await find_person(conn, keys, ref)
+        async with conn.transaction():
+            return await subject_record(conn, keys, city, person_id, purpose)
+
+    document = run_db(work)
+    output.write_text(to_json(document), encoding="utf-8")
+    output.chmod(0o600)
+    typer.echo(f"wrote {output}")
