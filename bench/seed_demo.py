@@ -40,7 +40,7 @@ async def _run(persons: int, seed: int) -> None:
             ]
             generating = time.perf_counter() - started
 
-            await conn.execute("CREATE TABLE person_raw (LIKE person)")
+            await conn.execute("CREATE TABLE person_raw (LIKE person INCLUDING DEFAULTS)")
             started = time.perf_counter()
             await conn.copy_records_to_table("person_raw", records=rows, columns=PERSON_COLUMNS)
             raw_copy = time.perf_counter() - started

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from db.connect import connection
+from db.connect import Connection, connection
 from db.crypto import load_keyring
 from db.migrate import migrate
+from db.users import RoleKind, UserProblem, add_user, check_name
 from seeds.demo import DemoLoaded, seed_demo
 from seeds.reference import SourceLoaded, load_reference
 
@@ -32,15 +33,43 @@ async def load_demo_data(
         )
 
 
+async def ensure_demo_users(conn: Connection, login: str) -> list[str]:
+    """One demo user of each kind around the first demo grid, and the OS login user as
+    a supervisor of its district, so `tongxin demo` opens on a realistic scope."""
+    grid = await conn.fetchval(
+        "SELECT code FROM org_unit WHERE level = 'grid' AND is_demo ORDER BY code LIMIT 1"
+    )
+    if grid is None:
+        return []
+    wanted: list[tuple[str, RoleKind, str]] = [
+        ("demo_grid", "grid_worker", grid),
+        ("demo_supervisor", "supervisor", grid[:9]),
+        ("demo_auditor", "auditor", grid[:6]),
+        ("demo_admin", "admin", grid[:4]),
+        (login, "supervisor", grid[:6]),
+    ]
+    added = []
+    for name, kind, org in wanted:
+        try:
+            check_name(name)
+        except UserProblem:
+            continue  # an OS login the naming rule does not allow: use --as instead
+        if not await conn.fetchval("SELECT 1 FROM app_user WHERE name = $1", name):
+            await add_user(conn, name, kind, org, "演示用户")
+            added.append(name)
+    return added
+
+
 async def prepare_demo(
     dsn: str,
     *,
     persons: int,
     seed: int,
     today: date,
+    login: str,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Migrate; load reference data if absent; load demo persons if there are none."""
+    """Migrate; load reference data, demo users and demo persons where absent."""
     keyring = load_keyring()
     async with connection(dsn) as conn:
         await migrate(conn)
@@ -50,3 +79,4 @@ async def prepare_demo(
             await seed_demo(
                 conn, keyring, persons=persons, seed=seed, today=today, progress=progress
             )
+        await ensure_demo_users(conn, login)
