@@ -169,16 +169,26 @@ def default_key_path() -> Path:
     return data_dir() / "tongxin.key"
 
 
-def load_keyring(path: Path | None = None, *, create: bool = True) -> Keyring:
-    """Read the key file; on first use create it, readable by its owner only."""
+def load_keyring(path: Path | None = None, *, create: bool | None = None) -> Keyring:
+    """Read the key file.
+
+    A missing file is created (readable by its owner only) when `create` says so,
+    or by default only where no TONGXIN_KEY_FILE is configured: the demo's key
+    beside the embedded database. A configured key that is missing is an error,
+    never silently replaced by a new one that could not read the stored data.
+    """
     target = path or default_key_path()
+    if create is None:
+        create = not os.environ.get(KEY_FILE_ENV, "").strip()
     if target.exists():
         try:
             return Keyring.from_json(target.read_text(), source=target)
         except OSError as exc:
             raise KeyFileError(f"cannot read the key file {target}: {exc}") from exc
     if not create:
-        raise KeyFileError(f"the key file {target} does not exist (set {KEY_FILE_ENV})")
+        raise KeyFileError(
+            f"the key file {target} does not exist (create it with `tongxin keys init`)"
+        )
     key = DataKey.generate()
     ring = Keyring([key], key.key_id)
     save_keyring(ring, target)

@@ -10,6 +10,7 @@ import typer
 
 from db.connect import Connection
 from tui.cli_common import fail, run_db
+from tui.errors import USER_ERRORS, one_line
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys of ID and phone numbers.", no_args_is_help=True)
@@ -47,6 +48,21 @@ def audit_show(
             f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor:16} {e.action:11} {e.table_name or '':16} "
             f"{e.org_code or '':14} {e.person_id or ''} {changed} {e.purpose or ''}".rstrip()
         )
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Create the key file (TONGXIN_KEY_FILE) if there is none; never replaces one."""
+    from db.crypto import default_key_path, load_keyring
+
+    path = default_key_path()
+    existed = path.exists()
+    try:
+        ring = load_keyring(path, create=True)
+    except USER_ERRORS as exc:
+        fail(one_line(exc))
+    state = "exists" if existed else "created"
+    typer.echo(f"{path} {state}; active key {ring.active.key_id}")
 
 
 @keys_app.command("rotate")

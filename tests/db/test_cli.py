@@ -22,6 +22,7 @@ def env(db_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     key_file = tmp_path / "tongxin.key"
     monkeypatch.setenv("TONGXIN_DSN", db_dsn)
     monkeypatch.setenv("TONGXIN_KEY_FILE", str(key_file))
+    load_keyring(key_file, create=True)
     return key_file
 
 
@@ -91,6 +92,19 @@ async def test_person_export_audit_show_and_retention(
     assert "export" in shown
     assert "insert" in shown
     assert "would anonymise 0" in await _ok("retention", "run", "--dry-run")
+
+
+async def test_keys_init_creates_once(
+    db_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key_file = tmp_path / "new.key"
+    monkeypatch.setenv("TONGXIN_DSN", db_dsn)
+    monkeypatch.setenv("TONGXIN_KEY_FILE", str(key_file))
+    assert "keys init" in await _refused("keys", "rotate")
+    assert "created" in await _ok("keys", "init")
+    before = key_file.read_text()
+    assert "exists" in await _ok("keys", "init")
+    assert key_file.read_text() == before
 
 
 async def test_keys_rotate(env: Path, conn: asyncpg.Connection) -> None:

@@ -65,6 +65,21 @@ def test_key_file_is_created_owner_only_and_read_back(tmp_path: Path) -> None:
 def test_missing_or_broken_key_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(KeyFileError, match="does not exist"):
         load_keyring(tmp_path / "none.key", create=False)
+
+
+def test_a_configured_key_file_is_never_created_silently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configured = tmp_path / "prod.key"
+    monkeypatch.setenv("TONGXIN_KEY_FILE", str(configured))
+    with pytest.raises(KeyFileError, match="keys init"):
+        load_keyring()
+    assert not configured.exists()
+    load_keyring(create=True)
+    assert configured.exists()
+
+
+def test_broken_key_file_is_a_clear_error(tmp_path: Path) -> None:
     broken = tmp_path / "broken.key"
     broken.write_text("{not json")
     with pytest.raises(KeyFileError, match="not valid"):
