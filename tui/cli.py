@@ -7,6 +7,7 @@ with a one-line reason, 2 usage.
 
 from __future__ import annotations
 
+import getpass
 import sys
 from typing import Annotated
 
@@ -42,17 +43,27 @@ LangOption = Annotated[
 ]
 
 
+AsOption = Annotated[
+    str | None,
+    typer.Option("--as", help="Act as this app user (default: the OS login user)."),
+]
+
+
+def login_name(as_user: str | None) -> str:
+    return as_user or getpass.getuser()
+
+
 @app.callback()
-def main(ctx: typer.Context, lang: LangOption = None) -> None:
+def main(ctx: typer.Context, lang: LangOption = None, as_user: AsOption = None) -> None:
     """Open the app (the default when no command is given)."""
     if ctx.invoked_subcommand is None:
-        open_app(dsn=None, lang=pick_lang(lang))
+        open_app(dsn=None, lang=pick_lang(lang), login=login_name(as_user))
 
 
 @app.command()
-def tui(lang: LangOption = None) -> None:
+def tui(lang: LangOption = None, as_user: AsOption = None) -> None:
     """Open the app on the database named by TONGXIN_DSN (or the embedded one)."""
-    open_app(dsn=None, lang=pick_lang(lang))
+    open_app(dsn=None, lang=pick_lang(lang), login=login_name(as_user))
 
 
 @app.command()
@@ -60,6 +71,7 @@ def demo(
     persons: Annotated[int, typer.Option(min=0, help="Demo persons to load if empty.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed of the demo data.")] = 1,
     lang: LangOption = None,
+    as_user: AsOption = None,
 ) -> None:
     """Embedded database: create, migrate, load reference and demo data if empty; open the app."""
     from db.connect import embedded_dsn
@@ -69,12 +81,17 @@ def demo(
         dsn = embedded_dsn()
     except USER_ERRORS as exc:
         fail(one_line(exc))
+    login = login_name(as_user)
     with progress_bar("演示数据 demo data", persons) as advance:
-        run(lambda: prepare_demo(dsn, persons=persons, seed=seed, today=today(), progress=advance))
-    open_app(dsn=dsn, lang=pick_lang(lang))
+        run(
+            lambda: prepare_demo(
+                dsn, persons=persons, seed=seed, today=today(), login=login, progress=advance
+            )
+        )
+    open_app(dsn=dsn, lang=pick_lang(lang), login=login)
 
 
-def open_app(*, dsn: str | None, lang: str) -> None:
+def open_app(*, dsn: str | None, lang: str, login: str) -> None:
     from db.connect import resolve_dsn
     from db.crypto import load_keyring
 
@@ -85,7 +102,7 @@ def open_app(*, dsn: str | None, lang: str) -> None:
         fail(one_line(exc))
     from tui.app import TongxinApp
 
-    TongxinApp(target, lang=lang, keyring=keyring).run()
+    TongxinApp(target, lang=lang, keyring=keyring, login=login).run()
 
 
 @db_app.command("migrate")

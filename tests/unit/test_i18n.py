@@ -68,7 +68,7 @@ def test_no_stale_entries() -> None:
 
 
 def test_parser_reads_escapes_continuations_and_skips_header_and_fuzzy() -> None:
-    text = r'''
+    text = r"""
 # translator comment
 msgid ""
 msgstr ""
@@ -79,20 +79,26 @@ msgid "a \"quoted\"\tand\\"
 msgstr "引号\"\n"
 "续行"
 
-#, fuzzy
+#, fuzzy, python-format
 msgid "fuzzy one"
 msgstr "模糊"
+msgid "right after, not fuzzy"
+msgstr "紧接着"
 
 msgid "untranslated"
 msgstr ""
-'''
-    assert parse_po(text) == {'a "quoted"\tand\\': '引号"\n续行'}
+"""
+    assert parse_po(text) == {
+        'a "quoted"\tand\\': '引号"\n续行',
+        "right after, not fuzzy": "紧接着",
+    }
 
 
 @pytest.mark.parametrize(
     ("text", "error"),
     [
         ('msgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n', "duplicate msgid"),
+        ('msgid "a"\nmsgstr ""\n\nmsgid "a"\nmsgstr "c"\n', "duplicate msgid"),
         ('msgid "a"\n', "msgid without msgstr"),
         ('msgid "a\\q"\nmsgstr "b"\n', "unknown escape"),
         ('msgid "a"\nmsgstr "b" trailing\n', "expected one quoted string"),

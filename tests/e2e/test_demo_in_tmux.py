@@ -1,0 +1,46 @@
+"""`tongxin demo` in a real 80x24 terminal: first run builds the database, keys work."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.tmux import Terminal
+
+TONGXIN = str(Path(sys.executable).with_name("tongxin"))
+MASKED_ID = re.compile(r"\d{4}\*{10}\d{3}[\dX]")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+def _demo(data_dir: Path, *args: str) -> Terminal:
+    data_dir.mkdir(exist_ok=True)
+    return Terminal(
+        ["env", "-u", "TONGXIN_DSN", "-u", "TONGXIN_KEY_FILE", f"TONGXIN_DATA_DIR={data_dir}",
+         "LANG=C.UTF-8", TONGXIN, "demo", "--persons", "300", *args],
+    )  # fmt: skip
+
+
+def test_demo_opens_on_the_grid_workers_list_and_quits(data_dir: Path) -> None:
+    term = _demo(data_dir, "--as", "demo_grid")
+    try:
+        screen = term.wait_for(lambda s: bool(MASKED_ID.search(s)), timeout=120)
+        assert "同心" in screen
+        assert not re.search(r"\b\d{17}[\dX]\b", screen), "no full ID number on screen"
+        term.keys("?")
+        help_screen = term.wait_for(lambda s: "关闭" in s)
+        assert "退出" in help_screen
+        # Esc right before another key reads as Alt+key over a terminal; close with Enter.
+        term.keys("Enter")
+        term.wait_for(lambda s: "关闭" not in s)
+        term.keys("q")
+        term.wait_for(lambda s: not term.alive(), timeout=20)
+    finally:
+        term.close()
+    assert (data_dir / "tongxin.key").stat().st_mode & 0o077 == 0

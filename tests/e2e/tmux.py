@@ -1,0 +1,51 @@
+"""Drive a real terminal: the app runs in a detached tmux session of a fixed size."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+
+
+class Terminal:
+    """One tmux session running one command."""
+
+    def __init__(self, command: list[str], *, width: int = 80, height: int = 24) -> None:
+        self.name = f"tx-{uuid.uuid4().hex[:8]}"
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
+             shlex.join(command)],
+            check=True,
+        )  # fmt: skip
+
+    def screen(self) -> str:
+        result = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        )
+        return result.stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def alive(self) -> bool:
+        return (
+            subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode
+            == 0
+        )
+
+    def wait_for(self, seen: Callable[[str], bool], timeout: float = 60.0) -> str:
+        """Poll the screen until `seen` holds: the app is another process, so there is
+        no worker to await; the timeout only bounds a failure."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.screen() if self.alive() else ""
+            if seen(text):
+                return text
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; the screen shows:\n{text}")
+            time.sleep(0.2)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)

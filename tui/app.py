@@ -1,0 +1,179 @@
+"""The Textual app: styles, bindings, the database pool's life, and its screens."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from db.connect import Pool, open_pool
+from db.crypto import Keyring
+from db.session import login
+from db.users import AppUser
+from tui.errors import one_line
+from tui.i18n import N_, _, set_language, translate_bindings
+from tui.messages import LanguageChanged, PoolFailed, PoolOpened
+from tui.screens.help import HelpScreen
+from tui.screens.person_list import PersonListScreen
+
+TITLE = N_("Tongxin · Service records for minority residents")
+POOL_GROUP = "app-pool"
+POOL_CLOSE_TIMEOUT = 3.0  # seconds; then the connections are cut instead
+
+
+class TongxinApp(App[None]):
+    """同心: one process per user session, one small database pool for its life.
+
+    The pool is opened in a worker once the app runs (never at import) and
+    closed when it quits; screens borrow connections from it in their workers.
+    With a `login`, the app looks that app user up once and every transaction
+    then acts as them, so row-level security sees the user, not the connection.
+    Without one (tests, operators) the connection's own role reads.
+    """
+
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark,f1", "show_help", N_("Help"), key_display="?"),
+        # The description names the language the key switches to.
+        Binding(
+            "ctrl+l",
+            "toggle_language",
+            N_("中文"),
+            priority=True,
+            tooltip=N_("Switch language: 中文 / English"),
+        ),
+        Binding("q", "quit", N_("Quit")),
+        Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True),
+        Binding("r", "reconnect", N_("Retry")),
+        Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True),
+    ]
+
+    language: reactive[str] = reactive("zh_CN", init=False)
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        lang: str = "zh_CN",
+        scope: str = "",
+        keyring: Keyring | None = None,
+        user_label: str = "",
+        login: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.dsn = dsn
+        self.scope = scope
+        self.keyring = keyring
+        self.login = login
+        self.pool: Pool | None = None
+        self.user: AppUser | None = None
+        self.failure = ""
+        set_language(lang)
+        self.set_reactive(TongxinApp.language, lang)
+        self.title = _(TITLE)
+        self.sub_title = user_label
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        # Shown only until the pool is open, or when it cannot be.
+        yield Header()
+        yield Static(_("Connecting to the database…"), id="startup", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.open_database()
+
+    @work(exclusive=True, group=POOL_GROUP, exit_on_error=False)
+    async def open_database(self) -> None:
+        """Open the app's one pool (at most two connections) and find who is using it."""
+        pool = await open_pool(self.dsn, max_size=2)
+        try:
+            user = None
+            if self.login is not None:
+                async with pool.acquire() as conn:
+                    user = await login(conn, self.login)
+        except BaseException:
+            await pool.close()
+            raise
+        self.post_message(PoolOpened(pool, user))
+
+    def on_pool_opened(self, message: PoolOpened) -> None:
+        self.pool, self.user, self.failure = message.pool, message.user, ""
+        if message.user is not None:
+            self.scope = self.scope or message.user.org_code
+            name = message.user.display_name or message.user.name
+            self.sub_title = self.sub_title or f"{name} · {message.user.org_name}"
+        self.push_screen(
+            PersonListScreen(message.pool, user=self.user, scope=self.scope, keyring=self.keyring)
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group == POOL_GROUP:
+            error = event.worker.error
+            assert error is not None
+            self.post_message(PoolFailed(one_line(error)))
+
+    def on_pool_failed(self, message: PoolFailed) -> None:
+        self.failure = message.reason
+        self._show_startup()
+        self.notify(message.reason, title=_("Cannot connect to the database"), severity="error")
+        self.refresh_bindings()
+
+    def _show_startup(self) -> None:
+        text = _("Connecting to the database…")
+        if self.failure:
+            text = "\n".join(
+                (_("Cannot connect to the database"), self.failure, _("r retries, q quits"))
+            )
+        self.query_one("#startup", Static).update(text)
+
+    async def on_unmount(self) -> None:
+        if self.pool is None:
+            return
+        try:
+            await asyncio.wait_for(self.pool.close(), POOL_CLOSE_TIMEOUT)
+        except TimeoutError:
+            self.pool.terminate()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reconnect":
+            return bool(self.failure) and self.pool is None
+        return True
+
+    def action_reconnect(self) -> None:
+        self.failure = ""
+        self._show_startup()
+        self.refresh_bindings()
+        self.open_database()
+
+    def action_show_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_language(self) -> None:
+        self.language = "en" if self.language == "zh_CN" else "zh_CN"
+
+    def watch_language(self, lang: str) -> None:
+        set_language(lang)
+        self.title = _(TITLE)
+        translate_bindings(self)
+        for screen in self.screen_stack:
+            screen.post_message(LanguageChanged(lang))
+        if self.pool is None:
+            self._show_startup()
+        self.refresh_bindings()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield SystemCommand(_("Keys"), _("The keys of this screen"), self.action_show_help)
+        yield SystemCommand(
+            _("Switch language"), _("Chinese or English"), self.action_toggle_language
+        )
+        yield SystemCommand(_("Quit"), _("Leave tongxin"), self.exit)

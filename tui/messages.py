@@ -1,0 +1,68 @@
+"""Messages that workers and the app post: small dataclasses, results only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from db.connect import Pool
+from db.models import PersonPage, PersonSearch
+from db.users import AppUser
+
+
+@dataclass
+class PoolOpened(Message):
+    """The app's database pool is ready; `user` is who the app acts as (None: the connection)."""
+
+    bubble = False
+
+    pool: Pool
+    user: AppUser | None
+
+
+@dataclass
+class PoolFailed(Message):
+    """The database could not be reached; `reason` is one line for the user."""
+
+    bubble = False
+
+    reason: str
+
+
+@dataclass
+class PersonsLoaded(Message):
+    """One page of the person list, for `search`, numbered from 1."""
+
+    bubble = False
+
+    search: PersonSearch
+    page: PersonPage
+    number: int
+
+
+@dataclass
+class PersonsCounted(Message):
+    """How many persons the screen's scope holds."""
+
+    bubble = False
+
+    total: int
+
+
+@dataclass
+class PersonsFailed(Message):
+    """Loading the list failed; `reason` is one line for the user."""
+
+    bubble = False
+
+    reason: str
+
+
+@dataclass
+class LanguageChanged(Message):
+    """The interface language changed: re-render every label."""
+
+    bubble = False
+
+    lang: str

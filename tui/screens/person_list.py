@@ -1,0 +1,228 @@
+"""The first screen: search the registry and page through it, one keyset page at a time."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import ClassVar, Literal
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from db.connect import Connection, Pool
+from db.crypto import Keyring
+from db.idcard import mask_id
+from db.models import PageKey, PersonPage, PersonSearch
+from db.persons import count_in_scope, list_page
+from db.session import user_transaction
+from db.users import AppUser
+from tui.errors import one_line
+from tui.i18n import N_, _, translate_bindings
+from tui.messages import LanguageChanged, PersonsCounted, PersonsFailed, PersonsLoaded
+from tui.widgets.person_table import PersonTable
+
+Direction = Literal["first", "next", "previous"]
+LOAD_GROUP = "person-list-load"
+COUNT_GROUP = "person-list-count"
+SEARCH_DEBOUNCE = 0.4  # seconds of quiet typing before the list follows the search box
+SEARCH_MAX = 60  # PersonSearch.text's limit: the box refuses more instead of failing later
+FALLBACK_PAGE_SIZE = 50
+SEARCH_HINT = N_("Name, pinyin initials, resident ID or last 4 digits of a phone")
+
+
+class PersonListScreen(Screen[None]):
+    """The registry of persons in the user's scope: a search box, a page, a status line.
+
+    Data comes only from `db.persons` in async workers; each worker ends by
+    posting a message, and every failure arrives through `on_worker_state_changed`.
+    """
+
+    AUTO_FOCUS = "#persons"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Short descriptions for the footer at 80 columns; tooltips say it in full.
+        Binding(
+            "slash",
+            "focus_search",
+            N_("Search"),
+            key_display="/",
+            tooltip=N_("Search by name, pinyin initials, resident ID or phone tail"),
+        ),
+        Binding("n,pagedown", "next_page", N_("Next"), tooltip=N_("Next page")),
+        Binding("p,pageup", "previous_page", N_("Prev"), tooltip=N_("Previous page")),
+        Binding("g,home", "first_page", N_("First"), tooltip=N_("First page")),
+        Binding("escape", "focus_table", N_("Back to the list")),  # shown only while typing
+    ]
+
+    def __init__(
+        self,
+        pool: Pool,
+        *,
+        user: AppUser | None = None,
+        scope: str = "",
+        keyring: Keyring | None = None,
+    ) -> None:
+        super().__init__()
+        self.pool = pool
+        self.user = user
+        self.scope = scope
+        self.keyring = keyring
+        self.search = PersonSearch(scope=scope)
+        self.page: PersonPage | None = None
+        self.number = 1
+        self.total: int | None = None
+        self.failure = ""
+        self._debounce: Timer | None = None
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder=_(SEARCH_HINT), max_length=SEARCH_MAX, id="search")
+        yield PersonTable(id="persons")
+        yield Static(_("Loading…"), id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.count_persons()
+        self.load_page("first")
+
+    # Workers: each posts one message; errors go to on_worker_state_changed.
+
+    @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
+    async def load_page(self, direction: Direction, text: str | None = None) -> None:
+        """Load the first, next or previous page of `text` (default: the current search)."""
+        search = self.search if text is None else PersonSearch(text=text, scope=self.scope)
+        after, before, number = self._position(direction)
+        async with self._connection() as conn:
+            page = await list_page(
+                conn, search, keyring=self.keyring, after=after, before=before,
+                limit=self._page_size(),
+            )  # fmt: skip
+        self.post_message(PersonsLoaded(search, page, 1 if not page.has_before else number))
+
+    @work(exclusive=True, group=COUNT_GROUP, exit_on_error=False)
+    async def count_persons(self) -> None:
+        async with self._connection() as conn:
+            total = await count_in_scope(conn, self.scope)
+        self.post_message(PersonsCounted(total))
+
+    def _connection(self) -> AbstractAsyncContextManager[Connection]:
+        # As the app user when there is one: RLS then shows exactly their scope.
+        if self.user is None:
+            return self.pool.acquire()
+        return user_transaction(self.pool, self.user)
+
+    def _position(self, direction: Direction) -> tuple[PageKey | None, PageKey | None, int]:
+        rows = self.page.rows if self.page else []
+        if direction == "next" and rows:
+            return rows[-1].key, None, self.number + 1
+        if direction == "previous" and rows:
+            return None, rows[0].key, self.number - 1
+        return None, None, 1
+
+    def _page_size(self) -> int:
+        # Rows that fit under the header, keeping a line for the horizontal scrollbar
+        # that wide rows bring at 80 columns. Before the first layout: a page of 50.
+        table = self.query_one(PersonTable)
+        scrollbar = table.styles.scrollbar_size_horizontal
+        visible = table.size.height - table.header_height - scrollbar
+        return visible if visible > 0 else FALLBACK_PAGE_SIZE
+
+    # Results and failures.
+
+    def on_persons_loaded(self, message: PersonsLoaded) -> None:
+        self.search, self.page, self.number = message.search, message.page, message.number
+        self.failure = ""
+        self.query_one(PersonTable).show(message.page.rows)
+        self.refresh_bindings()
+        self._show_status()
+
+    def on_persons_counted(self, message: PersonsCounted) -> None:
+        self.total = message.total
+        self._show_status()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group in (LOAD_GROUP, COUNT_GROUP):
+            error = event.worker.error
+            assert error is not None
+            self.post_message(PersonsFailed(one_line(error)))
+
+    def on_persons_failed(self, message: PersonsFailed) -> None:
+        self.failure = message.reason
+        self._show_status()
+        self.notify(message.reason, title=_("Cannot load the list"), severity="error")
+
+    def on_language_changed(self, message: LanguageChanged) -> None:
+        translate_bindings(self)
+        self.query_one(PersonTable).retranslate()
+        self.query_one("#search", Input).placeholder = _(SEARCH_HINT)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        parts = []
+        if self.total is not None:
+            parts.append(_("{total} persons in scope").format(total=self.total))
+        if self.page is not None:
+            parts.append(_("page {number}").format(number=self.number))
+            # A resident ID searched for is echoed masked, like every ID on screen.
+            text = (
+                mask_id(self.search.text) if self.search.kind == "id_number" else self.search.text
+            )
+            if text and not self.page.rows:
+                parts.append(_("nothing matches “{text}”").format(text=text))
+            elif text:
+                parts.append(
+                    _("{rows} shown for “{text}”").format(rows=len(self.page.rows), text=text)
+                )
+        if self.failure:
+            parts.append(_("Cannot load the list") + ": " + self.failure)
+        self.query_one("#status", Static).update(" · ".join(parts) or _("Loading…"))
+
+    # Search box.
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.run_search)
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self, event: Input.Submitted) -> None:
+        self.run_search()
+        self.action_focus_table()
+
+    def run_search(self) -> None:
+        """Reload from the first page with what the search box holds, literally."""
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        self.load_page("first", self.query_one("#search", Input).value)
+
+    # Actions.
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_page":
+            return bool(self.page and self.page.has_after) or None
+        if action in ("previous_page", "first_page"):
+            return bool(self.page and self.page.has_before) or None
+        if action == "focus_table":
+            return isinstance(self.focused, Input)
+        return True
+
+    def action_next_page(self) -> None:
+        self.load_page("next")
+
+    def action_previous_page(self) -> None:
+        self.load_page("previous")
+
+    def action_first_page(self) -> None:
+        self.load_page("first")
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(PersonTable).focus()
