@@ -25,15 +25,18 @@ def check_char(first17: str) -> str:
 
 
 def make_id(region6: str, birth: date, seq3: int) -> str:
+    """The ID number for a region, birth date and sequence number (odd for men)."""
     body = f"{region6}{birth:%Y%m%d}{seq3:03d}"
     return body + check_char(body)
 
 
 def normalise(value: str) -> str:
+    """As typed to as stored: surrounding spaces dropped, a lowercase x made X."""
     return value.strip().upper()
 
 
 def birth_date_of(id_number: str) -> date:
+    """The birth date in a valid ID number."""
     return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from db.connect import Connection, connection
 from db.crypto import load_keyring
 from db.migrate import migrate
 from db.users import RoleKind, UserProblem, add_user, check_name
-from seeds.demo import DemoLoaded, seed_demo
 from seeds.reference import SourceLoaded, load_reference
+
+if TYPE_CHECKING:
+    from seeds.demo import DemoLoaded
 
 
 async def load_reference_data(dsn: str | None = None) -> list[SourceLoaded]:
@@ -26,6 +29,8 @@ async def load_demo_data(
     dsn: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> DemoLoaded:
+    from seeds.demo import seed_demo
+
     keyring = load_keyring()
     async with connection(dsn) as conn:
         return await seed_demo(
@@ -76,6 +81,10 @@ async def prepare_demo(
         if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM org_unit)"):
             await load_reference(conn)
         if persons and not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM person)"):
+            # Imported only when needed: the generator's name tables are slow to load
+            # and a warm start should not pay for them.
+            from seeds.demo import seed_demo
+
             await seed_demo(
                 conn, keyring, persons=persons, seed=seed, today=today, progress=progress
             )

@@ -8,7 +8,7 @@ names Yi clan names, and surnames follow each group.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from seeds.dice import Dice
 
@@ -84,63 +84,94 @@ HUI_FEMALE = "阿依莎 法图麦 麦尔燕 海迪彻 宰乃拜 阿米乃 哈丽
 YI_CLANS = "吉克 沙马 曲比 阿说 马海 俄木 海来 吉木 阿尔 苏呷 阿苦 勒格".split()
 YI_GIVEN = "阿依 拉则 阿果 子日 木呷 尔布 伍各 石布 阿牛 日火 阿呷 拉玛".split()
 DAI_GIVEN = "温 香 应 罕 坎 叫 光 南 凤 喃 儿 丙".split()
+KYRGYZ_MALE = KAZAKH_MALE + UYGHUR_MALE[:20]
+
+
+# The makers index pools with `random()` directly: a million names are made per
+# demo load, and a method call per draw would double their cost.
 
 
 def han_given(rng: Dice, sex: int, chars: str = "") -> str:
+    """One or two characters from the pool for the sex (or from `chars`)."""
+    random = rng.random
     pool = chars or (MALE_CHARS if sex == 1 else FEMALE_CHARS)
-    if rng.chance(0.3):
-        return rng.pick(pool)
-    return rng.pick(pool) + rng.pick(pool)
+    size = len(pool)
+    if random() < 0.3:
+        return pool[int(random() * size)]
+    return pool[int(random() * size)] + pool[int(random() * size)]
 
 
 def han_style(rng: Dice, sex: int, surnames: str = HAN_SURNAMES, chars: str = "") -> str:
-    return rng.pick(surnames) + han_given(rng, sex, chars)
+    """Surname from `surnames`, then a Han-style given name."""
+    return surnames[int(rng.random() * len(surnames))] + han_given(rng, sex, chars)
 
 
-def joined(rng: Dice, sex: int, male: list[str], female: list[str]) -> str:
+def joined(rng: Dice, sex: int, male: Sequence[str], female: Sequence[str]) -> str:
     """Given name · father's name, as on Uyghur, Kazakh and similar ID cards."""
-    return rng.pick(male if sex == 1 else female) + DOT + rng.pick(male)
+    random = rng.random
+    own = male if sex == 1 else female
+    return own[int(random() * len(own))] + DOT + male[int(random() * len(male))]
 
 
 def tibetan(rng: Dice, sex: int) -> str:
+    """One two-syllable name (卓玛) or two of them (扎西顿珠, 达瓦次仁); no surname."""
+    random = rng.random
     second = TIBETAN_MALE if sex == 1 else TIBETAN_FEMALE
-    if rng.chance(0.2):
-        return rng.pick(second)
-    return rng.pick(TIBETAN_COMMON) + rng.pick(second)
+    if random() < 0.2:
+        return second[int(random() * len(second))]
+    first = TIBETAN_COMMON[int(random() * len(TIBETAN_COMMON))]
+    if random() < 0.3:
+        # Both halves from the common pool, as in 达瓦次仁 or 格桑拉巴.
+        other = TIBETAN_COMMON[int(random() * len(TIBETAN_COMMON))]
+        if other != first:
+            return first + other
+    return first + second[int(random() * len(second))]
 
 
 def hui(rng: Dice, sex: int) -> str:
-    surname = rng.pick(SURNAMES["03"])
-    if rng.chance(0.15):
-        return surname + rng.pick(HUI_MALE if sex == 1 else HUI_FEMALE)
+    """Hui surname; now and then an Islamic given name (穆萨, 阿依莎)."""
+    random = rng.random
+    surnames = SURNAMES["03"]
+    surname = surnames[int(random() * len(surnames))]
+    if random() < 0.15:
+        given = HUI_MALE if sex == 1 else HUI_FEMALE
+        return surname + given[int(random() * len(given))]
     return surname + han_given(rng, sex)
 
 
 def mongol(rng: Dice, sex: int) -> str:
-    native = rng.pick(MONGOL_MALE if sex == 1 else MONGOL_FEMALE)
-    roll = rng.random()
+    """A Mongol name alone (巴特尔), after a Han-style surname (包乌云), or Han-style."""
+    random = rng.random
+    pool = MONGOL_MALE if sex == 1 else MONGOL_FEMALE
+    native = pool[int(random() * len(pool))]
+    roll = random()
     if roll < 0.45:
         return native
+    surnames = SURNAMES["02"]
     if roll < 0.7:
-        return rng.pick(SURNAMES["02"]) + native
-    return han_style(rng, sex, SURNAMES["02"])
+        return surnames[int(random() * len(surnames))] + native
+    return han_style(rng, sex, surnames)
 
 
 def yi(rng: Dice, sex: int) -> str:
-    if rng.chance(0.4):
-        return rng.pick(YI_CLANS) + rng.pick(YI_GIVEN)
+    """Clan name + given name (吉克阿呷), or Han-style with a Yi surname."""
+    random = rng.random
+    if random() < 0.4:
+        return YI_CLANS[int(random() * len(YI_CLANS))] + YI_GIVEN[int(random() * len(YI_GIVEN))]
     return han_style(rng, sex, "阿沙吉马李杨张王罗")
 
 
 def dai(rng: Dice, sex: int) -> str:
-    return (
-        ("岩" if sex == 1 else "玉")
-        + rng.pick(DAI_GIVEN)
-        + rng.pick(["", rng.pick(DAI_GIVEN)])
-    )
+    """岩 for men, 玉 for women, then one or two Dai syllables."""
+    random = rng.random
+    name = ("岩" if sex == 1 else "玉") + DAI_GIVEN[int(random() * len(DAI_GIVEN))]
+    if random() < 0.5:
+        name += DAI_GIVEN[int(random() * len(DAI_GIVEN))]
+    return name
 
 
 def korean(rng: Dice, sex: int) -> str:
+    """Korean surname and characters common in Korean given names."""
     return han_style(rng, sex, SURNAMES["10"], KOREAN_CHARS)
 
 
@@ -151,7 +182,7 @@ _MAKERS: dict[str, Maker] = {
     "04": tibetan,
     "05": lambda rng, sex: joined(rng, sex, UYGHUR_MALE, UYGHUR_FEMALE),
     "17": lambda rng, sex: joined(rng, sex, KAZAKH_MALE, KAZAKH_FEMALE),
-    "29": lambda rng, sex: joined(rng, sex, KAZAKH_MALE + UYGHUR_MALE[:20], KAZAKH_FEMALE),
+    "29": lambda rng, sex: joined(rng, sex, KYRGYZ_MALE, KAZAKH_FEMALE),
     "41": lambda rng, sex: joined(rng, sex, UYGHUR_MALE, UYGHUR_FEMALE),
     "43": lambda rng, sex: joined(rng, sex, UYGHUR_MALE, UYGHUR_FEMALE),
     "50": lambda rng, sex: joined(rng, sex, UYGHUR_MALE, UYGHUR_FEMALE),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -25,9 +27,13 @@ def _with_database(dsn: str, database: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_admin_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh embedded cluster for this test run; removed at the end."""
-    root: Path = tmp_path_factory.mktemp("pg")
+def pg_admin_dsn() -> Iterator[str]:
+    """A fresh embedded cluster for this test run; removed at the end.
+
+    It lives in a directory of its own rather than pytest's basetemp, which a
+    concurrent pytest run may prune while this one still uses it.
+    """
+    root = Path(tempfile.mkdtemp(prefix="tongxin-test-pg-"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pgserver
@@ -36,6 +42,7 @@ def pg_admin_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     dsn = embedded_dsn("postgres", root=root)
     yield dsn
     server.cleanup()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

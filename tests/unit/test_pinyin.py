@@ -22,10 +22,24 @@ from db.pinyin import name_pinyin
         ("乐嘉", "yuejia", "yj"),
         ("覃海", "qinhai", "qh"),
         ("查良镛", "zhaliangyong", "zly"),
+        # Transcribed names: pypinyin would say abudou..., mandou..., abo..., lei...
+        ("阿不都热合曼·吐尔逊", "abudurehemantuerxun", "abdrhmtex"),
+        ("满都拉", "mandula", "mdl"),
+        ("阿卜杜拉", "abudula", "abdl"),
+        ("勒格阿果", "legeaguo", "lgag"),
+        ("阿依古丽 吐尔逊", "ayigulituerxun", "aygltex"),
+        # Latin letters and digits pass through; a run of them is one word.
+        ("Anna·李", "annali", "al"),
+        ("王2", "wang2", "w2"),
     ],
 )
 def test_readings(name: str, reading: str, initials: str) -> None:
     assert name_pinyin(name) == (reading, initials)
+
+
+def test_empty_and_blank_names() -> None:
+    assert name_pinyin("") == ("", "")
+    assert name_pinyin(" · ") == ("", "")
 
 
 def test_surname_override_applies_to_the_first_character_only() -> None:
