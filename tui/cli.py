@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from db.clock import today
-from tui.cli_common import fail, pick_lang, run
+from tui.cli_common import fail, pick_lang, run, run_db
 from tui.cli_privacy import audit_app, keys_app, person_app, retention_app
 from tui.cli_users import user_app
 from tui.errors import USER_ERRORS, one_line
@@ -92,14 +92,18 @@ def demo(
 
 
 def open_app(*, dsn: str | None, lang: str, login: str) -> None:
+    """Refuse an unknown or disabled user here, with one line and exit 1, before any
+    screen is drawn; then run the app as that user."""
     from db.connect import resolve_dsn
     from db.crypto import load_keyring
+    from db.session import login as find_user
 
     try:
         target = dsn or resolve_dsn()
         keyring = load_keyring()
     except USER_ERRORS as exc:
         fail(one_line(exc))
+    run_db(lambda conn: find_user(conn, login), target)
     from tui.app import TongxinApp
 
     TongxinApp(target, lang=lang, keyring=keyring, login=login).run()

@@ -122,3 +122,8 @@ async def test_keys_rotate(env: Path, conn: asyncpg.Connection) -> None:
 async def test_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TONGXIN_DSN", "postgresql://nobody@127.0.0.1:1/none")
     assert "cannot connect" in await _refused("db", "status")
+
+
+async def test_an_os_user_who_is_no_app_user_is_refused_in_one_line(env: Path) -> None:
+    refusal = await _refused("tui", "--as", "stranger")
+    assert "stranger is not a tongxin user" in refusal
