@@ -9,6 +9,7 @@ import pytest
 from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.widgets.data_table import ColumnKey
 
 from db.crypto import Keyring
 from db.pinyin import name_pinyin
@@ -263,18 +264,22 @@ async def test_ctrl_q_quits_while_typing(demo_dsn: str, keyring: Keyring) -> Non
     assert not app.is_running
 
 
+def _label(app: TongxinApp, key: str) -> str:
+    """A column's header as shown now (the table is renewed when the language changes)."""
+    return str(list_screen(app).query_one(PersonTable).columns[ColumnKey(key)].label)
+
+
 async def test_language_toggles_at_run_time(demo_dsn: str, keyring: Keyring) -> None:
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        table = app.screen.query_one(PersonTable)
         rows = shown_rows(app)
-        assert str(table.columns["name"].label) == "姓名"
+        assert _label(app, "name") == "姓名"
         assert "q 退出" in screen_text(app)
 
         await pilot.press("ctrl+l")
         await settle(pilot)
-        assert str(table.columns["name"].label) == "Name"
+        assert _label(app, "name") == "Name"
         assert app.title == "Tongxin · Service records for minority residents"
         text = screen_text(app)
         assert "n Next" in text
@@ -283,6 +288,13 @@ async def test_language_toggles_at_run_time(demo_dsn: str, keyring: Keyring) -> 
         relabelled = shown_rows(app)
         assert [row[1] for row in relabelled] == [row[1] for row in rows]  # same people
         assert {row[2] for row in relabelled} <= {"Male", "Female"}
+        # The columns fit the relabelled cells: nothing cut to the new, shorter headers.
+        lines = text.splitlines()
+        header = next(i for i, line in enumerate(lines) if line.lstrip().startswith("Grid"))
+        first = lines[header + 1]
+        assert rows[0][0] in first
+        assert rows[0][1] in first
+        assert relabelled[0][2] in first
 
         await pilot.press("question_mark", "ctrl+l")  # an open help follows too
         await settle(pilot)
@@ -290,12 +302,12 @@ async def test_language_toggles_at_run_time(demo_dsn: str, keyring: Keyring) -> 
         assert re.search(r"q / \^q +退出", screen_text(app))
         await pilot.press("escape")
         await settle(pilot)
-        assert str(table.columns["name"].label) == "姓名"
+        assert _label(app, "name") == "姓名"
         assert shown_rows(app) == rows
 
         await pilot.press("slash", "ctrl+l")  # works while typing, and types nothing
         await settle(pilot)
-        assert str(table.columns["name"].label) == "Name"
+        assert _label(app, "name") == "Name"
         assert app.screen.query_one("#search", Input).value == ""
 
 

@@ -155,11 +155,24 @@ class PersonListScreen(Screen[None]):
         self._show_status()
         self.notify(message.reason, title=_("Cannot load the list"), severity="error")
 
-    def on_language_changed(self, message: LanguageChanged) -> None:
+    async def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
-        self.query_one(PersonTable).retranslate()
+        await self._renew_table()
         self.query_one("#search", Input).placeholder = _(SEARCH_HINT)
         self._show_status()
+
+    async def _renew_table(self) -> None:
+        # A fresh table measures its columns from the new labels and cells; relabelling
+        # the old one kept widths measured for the other language and cut the data.
+        old = self.query_one(PersonTable)
+        focused = old.has_focus
+        await old.remove()
+        table = PersonTable(id="persons")
+        await self.mount(table, after=self.query_one("#search", Input))
+        if self.page is not None:
+            table.show(self.page.rows)
+        if focused:
+            table.focus()
 
     def _show_status(self) -> None:
         parts = []

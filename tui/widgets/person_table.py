@@ -75,12 +75,6 @@ class PersonTable(DataTable[Text]):
             self.add_row(*person_cells(person), key=str(person.id))
         self.move_cursor(row=0)
 
-    def retranslate(self) -> None:
-        """Headers and translated cells in the current language; the rows stay."""
-        self.clear(columns=True)
-        self._add_columns()
-        self.show(self._people)
-
     def _add_columns(self) -> None:
         for key, label in COLUMNS:
             self.add_column(Text(_(label)), key=key)
