@@ -19,7 +19,8 @@ from db.connect import Connection
 from db.crypto import Keyring
 from db.errors import UserError
 from db.idcard import mask_id, mask_phone
-from seeds.population import DemoHouseholdMember, DemoPerson, Division, Grid, generate
+from seeds.demo_records import DemoHouseholdMember, DemoPerson, Division, Grid
+from seeds.population import generate
 
 BATCH = 20_000
 

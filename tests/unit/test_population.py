@@ -14,15 +14,15 @@ from importlib import resources
 import pytest
 
 from db.idcard import birth_date_of, id_problem, sex_of
-from seeds.names import DOT
-from seeds.population import (
+from seeds.demo_records import (
     DemoHouseholdMember,
     DemoPerson,
     Division,
     Grid,
-    generate,
     uuid4_from_bits,
 )
+from seeds.names import DOT
+from seeds.population import generate
 
 TODAY = date(2026, 11, 1)
 GRIDS = [
