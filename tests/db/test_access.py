@@ -170,3 +170,20 @@ async def test_scope_must_fit_the_role_kind(conn: asyncpg.Connection, grids: lis
         await new_user(conn, "grid_worker", grids[0][:4])
     with pytest.raises(UserProblem, match="no such org unit"):
         await new_user(conn, "auditor", "999999")
+
+
+async def test_gateway_can_become_users_and_read_nothing_itself(
+    conn: asyncpg.Connection, db_dsn: str, grids: list[str], placed: dict
+) -> None:
+    worker = await new_user(conn, "grid_worker", grids[0])
+    gateway = await asyncpg.connect(db_dsn, user="tongxin_gateway")
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await gateway.fetch("SELECT id FROM person")
+        user = await login(gateway, worker.name)
+        assert await _visible(gateway, user) == set(placed[grids[0]])
+        # The role is local to the transaction: the next statement is the gateway again.
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await gateway.fetch("SELECT id FROM person")
+    finally:
+        await gateway.close()
