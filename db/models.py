@@ -87,3 +87,45 @@ class PersonPage(BaseModel):
     rows: list[PersonSummary]
     has_before: bool
     has_after: bool
+
+
+class PersonDetail(BaseModel):
+    """A person's full record as a user in scope sees it: identifiers still masked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    city_code: str
+    id: UUID
+    org_code: str
+    grid_name: str
+    community_name: str
+    name: str
+    sex: int
+    ethnic_name: str
+    birth_date: date
+    id_number_masked: str | None
+    phone_masked: str | None
+    origin_name: str | None
+    origin_address: str
+    current_address: str
+    occupation: str
+    employer: str
+    arrival_date: date | None
+    residence_permit: str
+    languages: list[str]
+    interpreter_needed: bool
+    status: PersonStatus
+    notes: str
+    version: int
+
+
+class HouseholdRow(BaseModel):
+    """Someone who lives with the person."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    relation: str
+    sex: int
+    birth_date: date
+    school_status: str

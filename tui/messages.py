@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from db.connect import Pool
-from db.models import PersonPage, PersonSearch
+from db.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
 from db.users import AppUser
 
 
@@ -66,3 +66,32 @@ class LanguageChanged(Message):
     bubble = False
 
     lang: str
+
+
+@dataclass
+class PersonOpened(Message):
+    """A person's full record and household, loaded (and the open audited)."""
+
+    bubble = False
+
+    detail: PersonDetail
+    household: list[HouseholdRow]
+
+
+@dataclass
+class IdentifierRevealed(Message):
+    """A full identifier, shown after the user stated a purpose (and audited)."""
+
+    bubble = False
+
+    field: str
+    value: str | None
+
+
+@dataclass
+class RecordFailed(Message):
+    """Loading or revealing failed; `reason` is one line for the user."""
+
+    bubble = False
+
+    reason: str

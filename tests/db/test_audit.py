@@ -10,6 +10,7 @@ import pytest
 from db.audit import AccessEvent, list_entries, record_access
 from db.crypto import Keyring
 from db.identifiers import NotVisible, reveal
+from db.records import open_person
 from db.session import acting_as
 from tests.db.access_fixtures import add_person, demo_grid_codes, new_user
 
@@ -157,3 +158,21 @@ async def test_auditor_reads_the_trail_of_their_subtree_only(
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         async with acting_as(other, worker):
             await other.fetch("SELECT * FROM audit_log")
+
+
+async def test_opening_a_record_is_logged_and_refused_out_of_scope(
+    conn: asyncpg.Connection, other: asyncpg.Connection
+) -> None:
+    grids = await demo_grid_codes(conn)
+    person = await add_person(conn, grids[0], "阿依古丽·吐尔逊")
+    worker = await new_user(conn, "grid_worker", grids[0])
+    async with acting_as(other, worker):
+        detail, household = await open_person(other, grids[0][:4], person)
+    assert detail.name == "阿依古丽·吐尔逊"
+    assert household == []
+    assert [e.action for e in await list_entries(conn, actor=worker.pg_role)] == ["open"]
+    stranger = await new_user(conn, "grid_worker", grids[1])
+    with pytest.raises(NotVisible):
+        async with acting_as(other, stranger):
+            await open_person(other, grids[0][:4], person)
+    assert await list_entries(conn, actor=stranger.pg_role) == []

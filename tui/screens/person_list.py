@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from db.connect import Connection, Pool
@@ -23,6 +23,7 @@ from db.users import AppUser
 from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
 from tui.messages import LanguageChanged, PersonsCounted, PersonsFailed, PersonsLoaded
+from tui.screens.person_record import PersonRecordScreen
 from tui.widgets.person_table import PersonTable
 
 Direction = Literal["first", "next", "previous"]
@@ -54,6 +55,7 @@ class PersonListScreen(Screen[None]):
         Binding("n,pagedown", "next_page", N_("Next"), tooltip=N_("Next page")),
         Binding("p,pageup", "previous_page", N_("Prev"), tooltip=N_("Previous page")),
         Binding("g,home", "first_page", N_("First"), tooltip=N_("First page")),
+        Binding("o,enter", "open_record", N_("Open"), tooltip=N_("Open the person's record")),
         Binding("escape", "focus_table", N_("Back to the list")),  # shown only while typing
     ]
 
@@ -154,6 +156,22 @@ class PersonListScreen(Screen[None]):
         self.failure = message.reason
         self._show_status()
         self.notify(message.reason, title=_("Cannot load the list"), severity="error")
+
+    @on(DataTable.RowSelected, "#persons")
+    def row_chosen(self, event: DataTable.RowSelected) -> None:
+        self.action_open_record()
+
+    def action_open_record(self) -> None:
+        table = self.query_one(PersonTable)
+        if self.page is None or not self.page.rows or table.cursor_row < 0:
+            return
+        if self.user is None:
+            self.notify(_("Records open only for a logged-in user."), severity="warning")
+            return
+        person = self.page.rows[min(table.cursor_row, len(self.page.rows) - 1)]
+        self.app.push_screen(
+            PersonRecordScreen(self.pool, self.user, self.keyring, person.city_code, person.id)
+        )
 
     async def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
