@@ -28,12 +28,20 @@ class PageKey(BaseModel):
 
 
 class PersonSearch(BaseModel):
-    """What the user typed in a search box, classified once."""
+    """What the user typed in a search box, classified once, and the list's filters.
+
+    `scope` is an org-code prefix (a community narrows the user's own scope; the
+    database still keeps anyone to theirs). `missing_only` keeps the records that
+    lack one of the 三必清 fields: origin, current address, occupation.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     text: str = Field(default="", max_length=60)
     scope: str = Field(default="", pattern=r"^[0-9]{0,14}$")
+    status: PersonStatus | None = None
+    ethnic_code: str | None = Field(default=None, pattern=r"^[0-9]{2}$")
+    missing_only: bool = False
 
     @field_validator("text")
     @classmethod

@@ -30,6 +30,14 @@ _FILTERS: dict[SearchKind, str] = {
     "name": " AND strpos(p.name, $5::text) > 0",
 }
 
+# $7..$9: the list's filters; each is off when NULL (or false).
+_NARROW = (
+    " AND ($7::text IS NULL OR p.status = $7::text)"
+    " AND ($8::text IS NULL OR p.ethnic_code = $8::text)"
+    " AND (NOT $9::boolean OR p.origin_address = '' OR p.current_address = ''"
+    " OR p.occupation = '')"
+)
+
 _AFTER = " AND (p.org_code, p.name_pinyin, p.id) > ($2::text, $3::text, $4::uuid)"
 _BEFORE = " AND (p.org_code, p.name_pinyin, p.id) < ($2::text, $3::text, $4::uuid)"
 _FIRST = " AND $2::text IS NULL AND $3::text IS NULL AND $4::uuid IS NULL"
@@ -61,7 +69,7 @@ async def list_page(
     backwards = before is not None
     key = before if backwards else after
     position = _FIRST if key is None else (_BEFORE if backwards else _AFTER)
-    sql = _SELECT + _FILTERS[search.kind] + position + (_DESC if backwards else _ASC)
+    sql = _SELECT + _FILTERS[search.kind] + _NARROW + position + (_DESC if backwards else _ASC)
     args: list[Any] = [
         search.scope,
         key.org_code if key else None,
@@ -69,6 +77,7 @@ async def list_page(
         key.id if key else None,
     ]
     args += [_search_value(search, keyring), limit + 1]
+    args += [search.status, search.ethnic_code, search.missing_only]
     rows = await conn.fetch(sql, *args)
     items = [PersonSummary.model_validate(record(r)) for r in rows[:limit]]
     more = len(rows) > limit
@@ -76,6 +85,22 @@ async def list_page(
         items.reverse()
         return PersonPage(rows=items, has_before=more, has_after=True)
     return PersonPage(rows=items, has_before=key is not None, has_after=more)
+
+
+async def ethnic_groups(conn: Connection) -> list[tuple[str, str]]:
+    """(code, Chinese name) of every ethnic group, for the list's filter."""
+    rows = await conn.fetch("SELECT code, name_zh FROM ethnic_group ORDER BY code")
+    return [(r["code"], r["name_zh"]) for r in rows]
+
+
+async def communities_in(conn: Connection, scope: str) -> list[tuple[str, str]]:
+    """(code, name) of the communities in (or above) a scope, for the list's filter."""
+    rows = await conn.fetch(
+        "SELECT code, name FROM org_unit WHERE level = 'community' "
+        "AND code >= left($1, 12) AND code < left($1, 12) || ':' ORDER BY code",
+        scope,
+    )
+    return [(r["code"], r["name"]) for r in rows]
 
 
 async def count_in_scope(conn: Connection, scope: str) -> int:

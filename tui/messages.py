@@ -9,6 +9,7 @@ from textual.message import Message
 from db.connect import Pool
 from db.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
 from db.users import AppUser
+from tui.screens.filters import FilterChoices
 
 
 @dataclass
@@ -95,3 +96,12 @@ class RecordFailed(Message):
     bubble = False
 
     reason: str
+
+
+@dataclass
+class FilterChoicesLoaded(Message):
+    """The options of the list's filter dialog, loaded once."""
+
+    bubble = False
+
+    choices: FilterChoices

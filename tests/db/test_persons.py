@@ -9,7 +9,7 @@ import pytest
 
 from db.crypto import Keyring
 from db.models import PersonSearch
-from db.persons import count_in_scope, list_page
+from db.persons import communities_in, count_in_scope, ethnic_groups, list_page
 from seeds.demo import seed_demo
 
 TODAY = date(2026, 11, 1)
@@ -95,3 +95,34 @@ async def test_scope_limits_rows(people: asyncpg.Connection) -> None:
     assert page.rows
     assert {r.org_code for r in page.rows} == {grid}
     assert len(page.rows) == await count_in_scope(people, grid)
+
+
+async def test_filters_narrow_by_status_ethnicity_community_and_missing_fields(
+    people: asyncpg.Connection,
+) -> None:
+    def ids(page: object) -> set[object]:
+        return {r.id for r in page.rows}  # type: ignore[attr-defined]
+
+    left = await list_page(people, PersonSearch(status="left_city"), limit=500)
+    expected = await people.fetch("SELECT id FROM person WHERE status = 'left_city'")
+    assert ids(left) == {r["id"] for r in expected}
+    assert left.rows
+
+    hui = await list_page(people, PersonSearch(ethnic_code="03"), limit=500)
+    assert hui.rows
+    assert {r.ethnic_name for r in hui.rows} == {"回族"}
+
+    missing = await list_page(people, PersonSearch(missing_only=True), limit=500)
+    expected = await people.fetch(
+        "SELECT id FROM person WHERE origin_address = '' OR current_address = '' "
+        "OR occupation = ''"
+    )
+    assert ids(missing) == {r["id"] for r in expected}
+    assert missing.rows
+
+    community = (await people.fetchval("SELECT min(org_code) FROM person"))[:12]
+    inside = await list_page(people, PersonSearch(scope=community, ethnic_code="03"), limit=500)
+    assert all(r.org_code.startswith(community) and r.ethnic_name == "回族" for r in inside.rows)
+    communities = await communities_in(people, community[:6])
+    assert community in [code for code, _ in communities]
+    assert len(await ethnic_groups(people)) == 58

@@ -17,18 +17,26 @@ from db.connect import Connection, Pool
 from db.crypto import Keyring
 from db.idcard import mask_id
 from db.models import PageKey, PersonPage, PersonSearch
-from db.persons import count_in_scope, list_page
+from db.persons import communities_in, count_in_scope, ethnic_groups, list_page
 from db.session import user_transaction
 from db.users import AppUser
 from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
-from tui.messages import LanguageChanged, PersonsCounted, PersonsFailed, PersonsLoaded
+from tui.messages import (
+    FilterChoicesLoaded,
+    LanguageChanged,
+    PersonsCounted,
+    PersonsFailed,
+    PersonsLoaded,
+)
+from tui.screens.filters import FilterChoices, FilterModal, ListFilters
 from tui.screens.person_record import PersonRecordScreen
 from tui.widgets.person_table import PersonTable
 
 Direction = Literal["first", "next", "previous"]
 LOAD_GROUP = "person-list-load"
 COUNT_GROUP = "person-list-count"
+FILTER_GROUP = "person-list-filters"
 SEARCH_DEBOUNCE = 0.4  # seconds of quiet typing before the list follows the search box
 SEARCH_MAX = 60  # PersonSearch.text's limit: the box refuses more instead of failing later
 FALLBACK_PAGE_SIZE = 50
@@ -56,6 +64,7 @@ class PersonListScreen(Screen[None]):
         Binding("p,pageup", "previous_page", N_("Prev"), tooltip=N_("Previous page")),
         Binding("g,home", "first_page", N_("First"), tooltip=N_("First page")),
         Binding("o,enter", "open_record", N_("Open"), tooltip=N_("Open the person's record")),
+        Binding("f", "filter", N_("Filter"), tooltip=N_("Filter by status, ethnicity, community")),
         Binding("escape", "focus_table", N_("Back to the list")),  # shown only while typing
     ]
 
@@ -78,6 +87,8 @@ class PersonListScreen(Screen[None]):
         self.total: int | None = None
         self.failure = ""
         self._debounce: Timer | None = None
+        self.filters = ListFilters()
+        self._choices: FilterChoices | None = None
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -85,7 +96,8 @@ class PersonListScreen(Screen[None]):
         yield Input(placeholder=_(SEARCH_HINT), max_length=SEARCH_MAX, id="search")
         yield PersonTable(id="persons")
         yield Static(_("Loading…"), id="status", markup=False)
-        yield Footer()
+        # ctrl+p (commands) is listed in help; at 80 columns its room goes to the screen's keys.
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.count_persons()
@@ -96,7 +108,9 @@ class PersonListScreen(Screen[None]):
     @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
     async def load_page(self, direction: Direction, text: str | None = None) -> None:
         """Load the first, next or previous page of `text` (default: the current search)."""
-        search = self.search if text is None else PersonSearch(text=text, scope=self.scope)
+        search = (
+            self.search if text is None else PersonSearch(**{**dict(self.search), "text": text})
+        )
         after, before, number = self._position(direction)
         async with self._connection() as conn:
             page = await list_page(
@@ -104,6 +118,13 @@ class PersonListScreen(Screen[None]):
                 limit=self._page_size(),
             )  # fmt: skip
         self.post_message(PersonsLoaded(search, page, 1 if not page.has_before else number))
+
+    @work(exclusive=True, group=FILTER_GROUP, exit_on_error=False)
+    async def load_filter_choices(self) -> None:
+        async with self._connection() as conn:
+            groups = await ethnic_groups(conn)
+            communities = await communities_in(conn, self.scope)
+        self.post_message(FilterChoicesLoaded(FilterChoices(groups, communities)))
 
     @work(exclusive=True, group=COUNT_GROUP, exit_on_error=False)
     async def count_persons(self) -> None:
@@ -147,7 +168,11 @@ class PersonListScreen(Screen[None]):
         self._show_status()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group in (LOAD_GROUP, COUNT_GROUP):
+        if event.state is WorkerState.ERROR and event.worker.group in (
+            LOAD_GROUP,
+            COUNT_GROUP,
+            FILTER_GROUP,
+        ):
             error = event.worker.error
             assert error is not None
             self.post_message(PersonsFailed(one_line(error)))
@@ -156,6 +181,34 @@ class PersonListScreen(Screen[None]):
         self.failure = message.reason
         self._show_status()
         self.notify(message.reason, title=_("Cannot load the list"), severity="error")
+
+    def action_filter(self) -> None:
+        if self._choices is None:
+            self.load_filter_choices()
+        else:
+            self._ask_filters(self._choices)
+
+    def on_filter_choices_loaded(self, message: FilterChoicesLoaded) -> None:
+        self._choices = message.choices
+        self._ask_filters(message.choices)
+
+    def _ask_filters(self, choices: FilterChoices) -> None:
+        def chosen(filters: ListFilters | None) -> None:
+            if filters is not None:
+                self.apply_filters(filters)
+
+        self.app.push_screen(FilterModal(choices, self.filters), chosen)
+
+    def apply_filters(self, filters: ListFilters) -> None:
+        self.filters = filters
+        self.search = PersonSearch(
+            text=self.search.text,
+            scope=filters.community or self.scope,
+            status=filters.status,
+            ethnic_code=filters.ethnic_code,
+            missing_only=filters.missing_only,
+        )
+        self.load_page("first")
 
     @on(DataTable.RowSelected, "#persons")
     def row_chosen(self, event: DataTable.RowSelected) -> None:
@@ -208,6 +261,8 @@ class PersonListScreen(Screen[None]):
                 parts.append(
                     _("{rows} shown for “{text}”").format(rows=len(self.page.rows), text=text)
                 )
+        if self.filters.active:
+            parts.append(_("filtered (f)"))
         if self.failure:
             parts.append(_("Cannot load the list") + ": " + self.failure)
         self.query_one("#status", Static).update(" · ".join(parts) or _("Loading…"))

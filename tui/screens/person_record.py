@@ -75,7 +75,8 @@ class PersonRecordScreen(Screen[None]):
         yield Static(_("Loading…"), id="record", markup=False)
         yield Static(_("Household"), id="household-title", markup=False)
         yield DataTable(id="household", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        # ctrl+p (commands) is listed in help; at 80 columns its room goes to the screen's keys.
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.load_record()
