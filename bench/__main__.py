@@ -1,10 +1,10 @@
-"""Run a benchmark: `python -m bench seed [--persons N] [--seed S]`."""
+"""Run a benchmark: `python -m bench seed|lookup [--persons N]`."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import seed_demo
+from bench import lookup, seed_demo
 
 
 def main() -> None:
@@ -13,9 +13,13 @@ def main() -> None:
     seed = sub.add_parser("seed", help="seed demo --persons N, against a raw COPY")
     seed.add_argument("--persons", type=int, default=100_000)
     seed.add_argument("--seed", type=int, default=1)
+    find = sub.add_parser("lookup", help="person lookups and registry pages, RLS vs owner")
+    find.add_argument("--persons", type=int, default=100_000)
     args = parser.parse_args()
     if args.name == "seed":
         seed_demo.main(args.persons, args.seed)
+    elif args.name == "lookup":
+        lookup.main(args.persons)
 
 
 if __name__ == "__main__":
