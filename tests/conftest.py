@@ -106,6 +106,14 @@ async def conn(db_dsn: str) -> AsyncIterator[asyncpg.Connection]:
     await connection.close()
 
 
+@pytest.fixture
+async def other(db_dsn: str) -> AsyncIterator[asyncpg.Connection]:
+    """A second connection to the test's database, used while acting as an app user."""
+    connection = await asyncpg.connect(db_dsn)
+    yield connection
+    await connection.close()
+
+
 @pytest.fixture(scope="session")
 def keyring() -> Keyring:
     key = DataKey.generate()

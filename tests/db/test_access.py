@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import asyncpg
 import pytest
 
@@ -12,14 +10,6 @@ from db.users import UserProblem, disable_user
 from tests.db.access_fixtures import add_person, demo_grid_codes, new_user
 
 PERSONAL_TABLES = ["person", "household_member", "consent_record"]
-
-
-@pytest.fixture
-async def other(db_dsn: str) -> AsyncIterator[asyncpg.Connection]:
-    """A second connection, used only while acting as a user."""
-    connection = await asyncpg.connect(db_dsn)
-    yield connection
-    await connection.close()
 
 
 @pytest.fixture

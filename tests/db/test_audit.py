@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import asyncpg
 import pytest
 
@@ -13,13 +11,6 @@ from db.identifiers import NotVisible, reveal
 from db.records import open_person
 from db.session import acting_as
 from tests.db.access_fixtures import add_person, demo_grid_codes, new_user
-
-
-@pytest.fixture
-async def other(db_dsn: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(db_dsn)
-    yield connection
-    await connection.close()
 
 
 @pytest.fixture

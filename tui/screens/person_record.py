@@ -144,7 +144,7 @@ class PersonRecordScreen(Screen[None]):
                 _(RELATIONS.get(member.relation, member.relation)),
                 _(SEXES.get(member.sex, "")),
                 member.birth_date.isoformat(),
-                _(SCHOOLING[member.school_status]) if SCHOOLING[member.school_status] else "",
+                _(label) if (label := SCHOOLING[member.school_status]) else "",
             )
 
 
