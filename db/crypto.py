@@ -26,7 +26,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from db.errors import UserError
 
 KEY_FILE_ENV = "TONGXIN_KEY_FILE"
-Field = Literal["id_number", "phone"]
+# What a sealed value is: the field name is the associated data, so a value
+# cannot be moved to another column (or a draft read as an ID number).
+Field = Literal["id_number", "phone", "draft"]
 KEY_ID_BYTES = 8
 NONCE_BYTES = 12
 

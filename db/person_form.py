@@ -1,0 +1,374 @@
+"""The person form: every field as typed, checked, and turned into what is stored.
+
+`PersonForm` holds the text of each box (so a draft can hold anything, even
+nonsense); `PersonInput.from_form` validates it against the reference data and
+today's date and raises a ValidationError whose problems name the field
+(`db.problems.problems_of`). A form may lack the 三必清 fields (origin, current
+address, occupation): that is not an error but a warning the user must accept,
+and the record then shows in the data-quality ledger.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from db import idcard
+from db.connect import Connection
+from db.problems import N_, field_error, problem
+
+Permit = Literal["none", "applied", "issued", "expired"]
+PERMITS: tuple[Permit, ...] = ("none", "applied", "issued", "expired")
+# ISO 639-1 codes of the languages offices meet, with their Chinese names.
+LANGUAGES: dict[str, str] = {
+    "zh": "汉语", "ug": "维吾尔语", "bo": "藏语", "mn": "蒙古语", "kk": "哈萨克语",
+    "ky": "柯尔克孜语", "ii": "彝语", "za": "壮语", "ko": "朝鲜语", "ar": "阿拉伯语",
+    "tg": "塔吉克语", "uz": "乌孜别克语", "tt": "塔塔尔语", "ru": "俄语", "en": "英语",
+}  # fmt: skip
+THREE_MUST_KNOW = ("origin", "current_address", "occupation")
+
+NAME_MAX, ADDRESS_MAX, OCCUPATION_MAX, EMPLOYER_MAX, NOTES_MAX = 60, 200, 60, 100, 1000
+# Letters of any script, the middle dot of transcribed names (and look-alikes), spaces.
+_NAME = re.compile(r"^[^\W\d_]+(?:[ ·•‧・.．\-][^\W\d_]+)*$")
+_DATE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+@dataclass(frozen=True, slots=True)
+class FormReference:
+    """The reference data a form is checked against, read once per session."""
+
+    provinces: frozenset[str]
+    divisions: dict[str, str]
+    ethnic_groups: dict[str, str]
+
+    def division_codes_named(self, name: str) -> list[str]:
+        return sorted(code for code, label in self.divisions.items() if label == name)
+
+    def ethnic_code_named(self, name: str) -> str | None:
+        wanted = name.removesuffix("族") if len(name) > 2 else name
+        for code, label in self.ethnic_groups.items():
+            if label in (name, wanted + "族") or label.removesuffix("族") == wanted:
+                return code
+        return None
+
+
+async def load_form_reference(conn: Connection) -> FormReference:
+    """Provinces, divisions and ethnic groups, as the forms need them."""
+    divisions = await conn.fetch("SELECT code, name, level FROM division ORDER BY code")
+    groups = await conn.fetch("SELECT code, name_zh FROM ethnic_group ORDER BY code")
+    return FormReference(
+        provinces=frozenset(r["code"] for r in divisions if r["level"] == 1),
+        divisions={r["code"]: r["name"] for r in divisions},
+        ethnic_groups={r["code"]: r["name_zh"] for r in groups},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FormContext:
+    """What validation needs besides the form: reference data, today, what is kept.
+
+    In an edit, the identifier boxes start with the stored masked values; left
+    unchanged they mean "keep the stored number", whose plain value (never shown)
+    is given here so the birth date and sex can still be checked against it.
+    """
+
+    reference: FormReference
+    today: date
+    kept_id_masked: str | None = None
+    kept_id_number: str | None = None
+    kept_phone_masked: str | None = None
+
+
+class PersonForm(BaseModel):
+    """The boxes of the registration form, in the paper form's order, as typed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = ""
+    sex: str = ""
+    ethnic: str = ""
+    birth_date: str = ""
+    id_number: str = ""
+    origin: str = ""
+    origin_address: str = ""
+    current_address: str = ""
+    occupation: str = ""
+    employer: str = ""
+    phone: str = ""
+    arrival_date: str = ""
+    residence_permit: str = "none"
+    languages: str = ""
+    interpreter_needed: bool = False
+    notes: str = ""
+
+    def missing_three(self) -> list[str]:
+        """The 三必清 fields left empty (origin counts when neither code nor address)."""
+        empty = [f for f in ("current_address", "occupation") if not getattr(self, f).strip()]
+        if not self.origin.strip() and not self.origin_address.strip():
+            empty.insert(0, "origin")
+        return empty
+
+
+def _context(info: ValidationInfo) -> FormContext:
+    context = info.context
+    if not isinstance(context, FormContext):
+        raise TypeError("PersonInput needs a FormContext as validation context")
+    return context
+
+
+def parse_date(value: str) -> date:
+    """A date typed as 2024-03-01, 2024/3/1, 20240301 or 2024年3月1日."""
+    match = _DATE.match(value.strip())
+    if not match:
+        raise problem(N_("type a date as YYYY-MM-DD, e.g. 2024-03-01"))
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise problem(N_("{value} is not a date on the calendar"), value=value.strip()) from None
+
+
+def _past_date(value: str, info: ValidationInfo) -> date:
+    parsed = parse_date(value)
+    today = _context(info).today
+    if parsed > today:
+        raise problem(N_("{value} is in the future"), value=parsed.isoformat())
+    if parsed < idcard.EARLIEST_BIRTH:
+        raise problem(N_("{value} is before 1900"), value=parsed.isoformat())
+    return parsed
+
+
+def _id_problem(trouble: idcard.IdProblem, number: str) -> PydanticCustomError:
+    if trouble == "length":
+        return problem(N_("18 characters (now {length})"), length=len(number))
+    if trouble == "characters":
+        return problem(N_("17 digits, then a digit or X"))
+    if trouble == "province":
+        return problem(N_("{region} is no province's code"), region=number[:2] + "0000")
+    if trouble == "birth_date":
+        return problem(N_("the birth date in it ({digits}) is not possible"), digits=number[6:14])
+    return problem(N_("the check character should be {expected}: a digit is mistyped"),
+                   expected=idcard.check_char(number[:17]))  # fmt: skip
+
+
+def _text(value: str, limit: int) -> str:
+    text = " ".join(value.split())
+    if len(text) > limit:
+        raise problem(N_("at most {limit} characters (now {length})"), limit=limit,
+                      length=len(text))  # fmt: skip
+    return text
+
+
+class PersonInput(BaseModel):
+    """A validated person, ready to store; identifiers still in plain text here.
+
+    `id_number` / `phone` are None when absent and "" when the stored value is kept.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    sex: int
+    ethnic_code: str
+    birth_date: date
+    id_number: str | None
+    origin_division_code: str | None
+    origin_address: str
+    current_address: str
+    occupation: str
+    employer: str
+    phone: str | None
+    arrival_date: date | None
+    residence_permit: Permit
+    languages: list[str]
+    interpreter_needed: bool
+    notes: str
+
+    @classmethod
+    def from_form(cls, form: PersonForm, context: FormContext) -> Self:
+        """Validate every box; a ValidationError names each field that is wrong."""
+        values: dict[str, Any] = form.model_dump()
+        values["ethnic_code"] = values.pop("ethnic")
+        values["origin_division_code"] = values.pop("origin")
+        return cls.model_validate(values, context=context)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        name = " ".join(str(value).split())
+        if not name:
+            raise problem(N_("required"))
+        if len(name) > NAME_MAX:
+            raise problem(N_("at most {limit} characters (now {length})"), limit=NAME_MAX,
+                          length=len(name))  # fmt: skip
+        if not _NAME.match(name):
+            raise problem(N_("only letters, spaces and the middle dot · (not “{value}”)"),
+                          value=name)  # fmt: skip
+        return name
+
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _sex(cls, value: str) -> int:
+        text = str(value).strip()
+        if not text:
+            raise problem(N_("required"))
+        sexes = {"1": 1, "男": 1, "m": 1, "2": 2, "女": 2, "f": 2}
+        if text.lower() not in sexes:
+            raise problem(N_("choose male (1) or female (2)"))
+        return sexes[text.lower()]
+
+    @field_validator("ethnic_code", mode="before")
+    @classmethod
+    def _ethnic(cls, value: str, info: ValidationInfo) -> str:
+        text = str(value).strip()
+        groups = _context(info).reference
+        if not text:
+            raise problem(N_("required"))
+        # As stored forms show it ("05 维吾尔族"), as a code, or as a name.
+        first = text.split()[0]
+        code = first.zfill(2) if first.isdigit() else groups.ethnic_code_named(text)
+        if code not in groups.ethnic_groups:
+            raise problem(N_("“{value}” is not an ethnic group of GB/T 3304"), value=text)
+        return code
+
+    @field_validator("birth_date", mode="before")
+    @classmethod
+    def _birth(cls, value: str, info: ValidationInfo) -> date:
+        if not str(value).strip():
+            raise problem(N_("required"))
+        return _past_date(str(value), info)
+
+    @field_validator("arrival_date", mode="before")
+    @classmethod
+    def _arrival(cls, value: str, info: ValidationInfo) -> date | None:
+        return _past_date(str(value), info) if str(value).strip() else None
+
+    @field_validator("id_number", mode="before")
+    @classmethod
+    def _id_number(cls, value: str, info: ValidationInfo) -> str | None:
+        context = _context(info)
+        text = str(value).strip()
+        if not text:
+            return None
+        if context.kept_id_masked and text == context.kept_id_masked:
+            return ""
+        trouble = idcard.id_problem(text, context.today, context.reference.provinces)
+        if trouble is not None:
+            raise _id_problem(trouble, idcard.normalise(text))
+        return idcard.normalise(text)
+
+    @field_validator("origin_division_code", mode="before")
+    @classmethod
+    def _origin(cls, value: str, info: ValidationInfo) -> str | None:
+        text = str(value).strip()
+        divisions = _context(info).reference
+        if not text:
+            return None
+        code = text.split()[0]
+        if code.isdigit():
+            if len(code) != 6:
+                raise problem(N_("a division code has 6 digits (now {length})"), length=len(code))
+            if code not in divisions.divisions:
+                raise problem(N_("{value} is not a division code of GB/T 2260"), value=code)
+            return code
+        codes = divisions.division_codes_named(text)
+        if not codes:
+            raise problem(N_("no place is called “{value}”; type its 6-digit code"), value=text)
+        if len(codes) > 1:
+            raise problem(N_("“{value}” is the name of several places; type the code: {codes}"),
+                          value=text, codes=", ".join(codes[:4]))  # fmt: skip
+        return codes[0]
+
+    @field_validator("origin_address", "current_address", mode="before")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        return _text(str(value), ADDRESS_MAX)
+
+    @field_validator("occupation", mode="before")
+    @classmethod
+    def _occupation(cls, value: str) -> str:
+        return _text(str(value), OCCUPATION_MAX)
+
+    @field_validator("employer", mode="before")
+    @classmethod
+    def _employer(cls, value: str) -> str:
+        return _text(str(value), EMPLOYER_MAX)
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _notes(cls, value: str) -> str:
+        text = str(value).strip()
+        if len(text) > NOTES_MAX:
+            raise problem(N_("at most {limit} characters (now {length})"), limit=NOTES_MAX,
+                          length=len(text))  # fmt: skip
+        return text
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, value: str, info: ValidationInfo) -> str | None:
+        text = str(value).strip()
+        if not text:
+            return None
+        kept = _context(info).kept_phone_masked
+        if kept and text == kept:
+            return ""
+        digits = re.sub(r"[\s\-()（）]", "", text).removeprefix("+86")
+        if not digits.isdigit():
+            raise problem(N_("digits only, e.g. 13812345678 or 0371-12345678"))
+        if digits.startswith("1"):
+            if not _MOBILE.match(digits):
+                raise problem(N_("a mobile number has 11 digits and starts 13–19 (now {value})"),
+                              value=digits)  # fmt: skip
+        elif not _LANDLINE.match(digits):
+            raise problem(N_("a landline has its area code first, e.g. 0371-12345678"))
+        return digits
+
+    @field_validator("residence_permit", mode="before")
+    @classmethod
+    def _permit(cls, value: str) -> str:
+        if value not in PERMITS:
+            raise problem(N_("choose one of the listed states"))
+        return str(value)
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _languages(cls, value: str) -> list[str]:
+        found: list[str] = []
+        by_name = {name: code for code, name in LANGUAGES.items()}
+        for word in _SEPARATORS.split(str(value).strip()):
+            if not word:
+                continue
+            code = word.lower() if word.lower() in LANGUAGES else by_name.get(word)
+            if code is None:
+                raise problem(N_("“{value}” is not a language we know; use e.g. zh ug bo"),
+                              value=word)  # fmt: skip
+            if code not in found:
+                found.append(code)
+        return found
+
+    @model_validator(mode="after")
+    def _agrees_with_itself(self, info: ValidationInfo) -> Self:
+        context = _context(info)
+        number = context.kept_id_number if self.id_number == "" else self.id_number
+        if number:
+            born = idcard.birth_date_of(number)
+            if born != self.birth_date:
+                raise field_error("PersonInput", "birth_date", self.birth_date.isoformat(),
+                                  N_("the ID number says {expected}"),
+                                  expected=born.isoformat())  # fmt: skip
+            if idcard.sex_of(number) != self.sex:
+                says = (N_("the ID number's 17th digit is odd: male") if idcard.sex_of(number) == 1
+                        else N_("the ID number's 17th digit is even: female"))  # fmt: skip
+                raise field_error("PersonInput", "sex", self.sex, says)
+        if self.arrival_date is not None and self.arrival_date < self.birth_date:
+            raise field_error("PersonInput", "arrival_date", self.arrival_date.isoformat(),
+                              N_("arrival cannot come before birth ({born})"),
+                              born=self.birth_date.isoformat())  # fmt: skip
+        return self
