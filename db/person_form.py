@@ -231,9 +231,9 @@ class PersonInput(BaseModel):
         groups = _context(info).reference
         if not text:
             raise problem(N_("required"))
-        # As stored forms show it ("05 维吾尔族"), as a code, or as a name.
-        first = text.split()[0]
-        code = first.zfill(2) if first.isdigit() else groups.ethnic_code_named(text)
+        # A code, a name, or both as suggested and stored ("05 维吾尔族", "维吾尔族 05").
+        digits = next((word for word in text.split() if word.isdigit()), None)
+        code = digits.zfill(2) if digits else groups.ethnic_code_named(text)
         if code not in groups.ethnic_groups:
             raise problem(N_("“{value}” is not an ethnic group of GB/T 3304"), value=text)
         return code
@@ -271,8 +271,9 @@ class PersonInput(BaseModel):
         divisions = _context(info).reference
         if not text:
             return None
-        code = text.split()[0]
-        if code.isdigit():
+        # A code, a name, or both as suggested and stored ("653101 喀什市", "喀什市 653101").
+        code = next((word for word in text.split() if word.isdigit()), "")
+        if code:
             if len(code) != 6:
                 raise problem(N_("a division code has 6 digits (now {length})"), length=len(code))
             if code not in divisions.divisions:

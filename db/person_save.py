@@ -293,17 +293,18 @@ async def hand_over(
     return int(version)
 
 
-async def grids_of_city(conn: Connection, city_code: str) -> list[tuple[str, str]]:
-    """(code, "street community grid") of every grid in the city, for a hand-over."""
+async def grids_under(conn: Connection, prefix: str) -> list[tuple[str, str]]:
+    """(code, "street community grid") of the grids under an org code: a user's scope
+    when registering, the whole city when handing over."""
     rows = await conn.fetch(
         """
         SELECT g.code, concat_ws(' ', s.name, c.name, g.name) AS label
           FROM org_unit g
           LEFT JOIN org_unit c ON c.code = g.parent_code
           LEFT JOIN org_unit s ON s.code = c.parent_code
-         WHERE g.level = 'grid' AND g.city_code = $1
+         WHERE g.level = 'grid' AND g.code >= $1 AND g.code < $1 || ':'
          ORDER BY g.code
         """,
-        city_code,
+        prefix,
     )
     return [(r["code"], r["label"]) for r in rows]

@@ -52,6 +52,7 @@ class VisitSummary(BaseModel):
     kind: str
     visited_on: date
     status: VisitStatus
+    version: int
     persons: str
     needs: int
     review_comment: str
@@ -250,8 +251,8 @@ async def load_visit(
 
 
 _SUMMARY = """
-SELECT v.city_code, v.id, v.kind, v.visited_on, v.status, v.review_comment, v.created_by,
-       v.updated_at,
+SELECT v.city_code, v.id, v.kind, v.visited_on, v.status, v.version, v.review_comment,
+       v.created_by, v.updated_at,
        (SELECT string_agg(p.name, '、' ORDER BY p.name_pinyin)
           FROM visit_person vp JOIN person p ON p.city_code = vp.city_code AND p.id = vp.person_id
          WHERE vp.city_code = v.city_code AND vp.visit_id = v.id) AS persons,
@@ -280,3 +281,9 @@ async def work_list(conn: Connection, statuses: list[str], *, mine: bool) -> lis
         statuses, mine,
     )  # fmt: skip
     return [VisitSummary.model_validate(record(r)) for r in rows]
+
+
+async def departments(conn: Connection) -> list[tuple[str, str]]:
+    """(code, Chinese name) of the member departments, in the plan's order."""
+    rows = await conn.fetch("SELECT code, name_zh FROM department ORDER BY sort, code")
+    return [(r["code"], r["name_zh"]) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -18,15 +19,19 @@ from db.connect import Pool, open_pool
 from db.crypto import Keyring
 from db.session import login
 from db.users import AppUser
+from tui.commands import screen_commands
 from tui.errors import one_line
 from tui.i18n import N_, _, set_language, translate_bindings
 from tui.messages import LanguageChanged, PoolFailed, PoolOpened
+from tui.screens.drafting import DraftingScreen, PendingDraft, keep_drafts
 from tui.screens.help import HelpScreen
 from tui.screens.person_list import PersonListScreen
+from tui.session import Session
 
 TITLE = N_("Tongxin · Service records for minority residents")
 POOL_GROUP = "app-pool"
 POOL_CLOSE_TIMEOUT = 3.0  # seconds; then the connections are cut instead
+DRAFTS_ON_EXIT_TIMEOUT = 5.0  # seconds to store open forms' drafts before leaving anyway
 
 
 class TongxinApp(App[None]):
@@ -75,7 +80,9 @@ class TongxinApp(App[None]):
         self.login = login
         self.pool: Pool | None = None
         self.user: AppUser | None = None
+        self.session: Session | None = None
         self.failure = ""
+        self.quit_anyway = False
         set_language(lang)
         self.set_reactive(TongxinApp.language, lang)
         self.title = _(TITLE)
@@ -90,6 +97,9 @@ class TongxinApp(App[None]):
 
     def on_mount(self) -> None:
         self.open_database()
+        if not self.is_headless:
+            # A dropped SSH line hangs up the terminal: keep what was typed, then leave.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
 
     @work(exclusive=True, group=POOL_GROUP, exit_on_error=False)
     async def open_database(self) -> None:
@@ -111,9 +121,14 @@ class TongxinApp(App[None]):
             self.scope = self.scope or message.user.org_code
             name = message.user.display_name or message.user.name
             self.sub_title = self.sub_title or f"{name} · {message.user.org_name}"
+            if self.keyring is not None:
+                self.session = Session(message.pool, message.user, self.keyring)
         self.push_screen(
-            PersonListScreen(message.pool, user=self.user, scope=self.scope, keyring=self.keyring)
-        )
+            PersonListScreen(
+                message.pool, user=self.user, scope=self.scope, keyring=self.keyring,
+                session=self.session,
+            )
+        )  # fmt: skip
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == POOL_GROUP:
@@ -136,6 +151,8 @@ class TongxinApp(App[None]):
         self.query_one("#startup", Static).update(text)
 
     async def on_unmount(self) -> None:
+        if not self.is_headless:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         if self.pool is None:
             return
         try:
@@ -153,6 +170,39 @@ class TongxinApp(App[None]):
         self._show_startup()
         self.refresh_bindings()
         self.open_database()
+
+    def pending_drafts(self) -> list[PendingDraft]:
+        return [
+            pending
+            for screen in self.screen_stack
+            if isinstance(screen, DraftingScreen) and (pending := screen.pending_draft())
+        ]
+
+    async def action_quit(self) -> None:
+        """Leave, storing the drafts of open forms first."""
+        self.leave_keeping_drafts(hung_up=False)
+
+    def hang_up(self) -> None:
+        """The terminal is gone (SIGHUP): store the drafts of open forms, then exit."""
+        self.leave_keeping_drafts(hung_up=True)
+
+    @work(exclusive=True, group="app-leave", exit_on_error=False)
+    async def leave_keeping_drafts(self, hung_up: bool) -> None:
+        drafts = self.pending_drafts()
+        if self.session is not None and drafts:
+            try:
+                await asyncio.wait_for(keep_drafts(self.session, drafts), DRAFTS_ON_EXIT_TIMEOUT)
+            except Exception as exc:  # noqa: BLE001 - said to the user, who decides
+                if not hung_up and not self.quit_anyway:
+                    self.quit_anyway = True
+                    self.notify(
+                        _("Drafts not saved: {reason}. Quit again to leave anyway.").format(
+                            reason=one_line(exc)
+                        ),
+                        severity="error",
+                    )
+                    return
+        self.exit()
 
     def action_show_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -172,8 +222,9 @@ class TongxinApp(App[None]):
         self.refresh_bindings()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from screen_commands(screen)
         yield SystemCommand(_("Keys"), _("The keys of this screen"), self.action_show_help)
         yield SystemCommand(
             _("Switch language"), _("Chinese or English"), self.action_toggle_language
         )
-        yield SystemCommand(_("Quit"), _("Leave tongxin"), self.exit)
+        yield SystemCommand(_("Quit"), _("Leave tongxin"), self.action_quit)

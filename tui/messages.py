@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
 
+from db.activity import Activity
 from db.connect import Pool
+from db.drafts import Draft
 from db.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
+from db.person_form import FormReference
+from db.person_save import Saved, StoredPerson
 from db.users import AppUser
+from db.visit_form import VisitForm
+from db.visits import VisitState, VisitSummary
 from tui.screens.filters import FilterChoices
 
 
@@ -71,12 +78,13 @@ class LanguageChanged(Message):
 
 @dataclass
 class PersonOpened(Message):
-    """A person's full record and household, loaded (and the open audited)."""
+    """A person's full record, household and activity, loaded (and the open audited)."""
 
     bubble = False
 
     detail: PersonDetail
     household: list[HouseholdRow]
+    activity: Activity
 
 
 @dataclass
@@ -105,3 +113,88 @@ class FilterChoicesLoaded(Message):
     bubble = False
 
     choices: FilterChoices
+
+
+@dataclass
+class DraftKept(Message):
+    """A form's boxes were stored as a draft; `values` is what was stored."""
+
+    bubble = False
+
+    values: dict[str, Any]
+
+
+@dataclass
+class PersonFormLoaded(Message):
+    """What the person form opens with: reference data, the record, a kept draft.
+
+    `then` says why it was loaded again after a conflict: to merge or to reload.
+    """
+
+    bubble = False
+
+    reference: FormReference
+    grids: list[tuple[str, str]]
+    stored: StoredPerson | None
+    plain_id: str | None
+    draft: Draft | None
+    then: str | None
+
+
+@dataclass
+class PersonSaveDone(Message):
+    """The person form's save finished: stored, or the ID number is held already."""
+
+    bubble = False
+
+    saved: Saved
+    values: dict[str, Any]
+
+
+@dataclass
+class GridsLoaded(Message):
+    """The grids a person may be handed over to: (code, name)."""
+
+    bubble = False
+
+    grids: list[tuple[str, str]]
+
+
+@dataclass
+class StatusChanged(Message):
+    """A status change or hand-over was recorded."""
+
+    bubble = False
+
+    change: Any
+
+
+@dataclass
+class VisitFormLoaded(Message):
+    """What the visit form opens with: the visit (or the new one), its state, a kept draft."""
+
+    bubble = False
+
+    form: VisitForm
+    state: VisitState | None
+    draft: Draft | None
+    departments: list[tuple[str, str]]
+
+
+@dataclass
+class VisitSaveDone(Message):
+    """A visit was stored as a draft or submitted; `values` is what the form held."""
+
+    bubble = False
+
+    state: VisitState
+    values: dict[str, Any]
+
+
+@dataclass
+class WorkLoaded(Message):
+    """The visits of a work list: the user's drafts and returned ones, or a review queue."""
+
+    bubble = False
+
+    visits: list[VisitSummary]

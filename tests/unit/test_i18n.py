@@ -13,13 +13,15 @@ from tui import i18n
 from tui.i18n import PoError, catalogue, parse_po
 
 TUI = Path(i18n.__file__).resolve().parent
+# db/ marks the messages of its validation problems with N_ (db/problems.py).
+SOURCES = (TUI, TUI.parent / "db")
 MARKERS = {"_", "N_"}
 
 
 def msgids_in_code() -> dict[str, str]:
-    """Every literal passed to `_()` or `N_()` under tui/, with where it was found."""
+    """Every literal passed to `_()` or `N_()` under tui/ and db/, with where it was found."""
     found: dict[str, str] = {}
-    for path in sorted(TUI.rglob("*.py")):
+    for path in sorted(p for source in SOURCES for p in source.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
@@ -28,7 +30,7 @@ def msgids_in_code() -> dict[str, str]:
                 continue
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                found.setdefault(arg.value, f"{path.relative_to(TUI)}:{node.lineno}")
+                found.setdefault(arg.value, f"{path.relative_to(TUI.parent)}:{node.lineno}")
     return found
 
 
@@ -42,6 +44,7 @@ def test_the_code_has_msgids() -> None:
     assert "Quit" in ids
     assert "Name" in ids
     assert "{total} persons in scope" in ids
+    assert "17 digits, then a digit or X" in ids  # from db/
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
@@ -64,7 +67,7 @@ def test_translations_keep_their_placeholders() -> None:
 
 def test_no_stale_entries() -> None:
     stale = set(catalogue("zh_CN")) - set(msgids_in_code())
-    assert not stale, f"no longer used in tui/: {sorted(stale)}"
+    assert not stale, f"no longer used in tui/ or db/: {sorted(stale)}"
 
 
 def test_parser_reads_escapes_continuations_and_skips_header_and_fuzzy() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from typing import ClassVar, Literal
+from uuid import UUID
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,17 +31,18 @@ from tui.messages import (
     PersonsLoaded,
 )
 from tui.screens.filters import FilterChoices, FilterModal, ListFilters
+from tui.screens.person_form import FormOutcome, PersonFormScreen
 from tui.screens.person_record import PersonRecordScreen
+from tui.screens.work_list import WorkListScreen
+from tui.session import Session
 from tui.widgets.person_table import PersonTable
+from tui.widgets.search import SEARCH_DEBOUNCE, SEARCH_HINT, SEARCH_MAX
 
 Direction = Literal["first", "next", "previous"]
 LOAD_GROUP = "person-list-load"
 COUNT_GROUP = "person-list-count"
 FILTER_GROUP = "person-list-filters"
-SEARCH_DEBOUNCE = 0.4  # seconds of quiet typing before the list follows the search box
-SEARCH_MAX = 60  # PersonSearch.text's limit: the box refuses more instead of failing later
 FALLBACK_PAGE_SIZE = 50
-SEARCH_HINT = N_("Name, pinyin initials, resident ID or last 4 digits of a phone")
 
 
 class PersonListScreen(Screen[None]):
@@ -65,6 +67,9 @@ class PersonListScreen(Screen[None]):
         Binding("g,home", "first_page", N_("First"), tooltip=N_("First page")),
         Binding("o,enter", "open_record", N_("Open"), tooltip=N_("Open the person's record")),
         Binding("f", "filter", N_("Filter"), tooltip=N_("Filter by status, ethnicity, community")),
+        Binding("a", "register", N_("Register"), tooltip=N_("Register a new person")),
+        Binding("w", "work", N_("Work"),
+                tooltip=N_("My drafts and returned visits; for supervisors, visits to review")),
         Binding("escape", "focus_table", N_("Back to the list")),  # shown only while typing
     ]
 
@@ -75,8 +80,10 @@ class PersonListScreen(Screen[None]):
         user: AppUser | None = None,
         scope: str = "",
         keyring: Keyring | None = None,
+        session: Session | None = None,
     ) -> None:
         super().__init__()
+        self.session = session
         self.pool = pool
         self.user = user
         self.scope = scope
@@ -218,13 +225,44 @@ class PersonListScreen(Screen[None]):
         table = self.query_one(PersonTable)
         if self.page is None or not self.page.rows or table.cursor_row < 0:
             return
-        if self.user is None:
+        person = self.page.rows[min(table.cursor_row, len(self.page.rows) - 1)]
+        self.open_record(person.city_code, person.id)
+
+    def open_record(self, city_code: str, person_id: UUID) -> None:
+        if self.session is None:
             self.notify(_("Records open only for a logged-in user."), severity="warning")
             return
-        person = self.page.rows[min(table.cursor_row, len(self.page.rows) - 1)]
-        self.app.push_screen(
-            PersonRecordScreen(self.pool, self.user, self.keyring, person.city_code, person.id)
-        )
+
+        def closed(moved_away: bool | None) -> None:
+            if moved_away:
+                self.count_persons()
+                self.load_page("first")
+
+        self.app.push_screen(PersonRecordScreen(self.session, city_code, person_id), closed)
+
+    def action_register(self) -> None:
+        if self.session is None:
+            return
+
+        def saved(outcome: FormOutcome | None) -> None:
+            if outcome is None:
+                return
+            if outcome.duplicate:
+                self.notify(
+                    _("This ID number is registered already: here is that record."),
+                    title=_("Not registered twice"),
+                    severity="warning",
+                )
+            else:
+                self.count_persons()
+                self.load_page("first")
+            self.open_record(outcome.city_code, outcome.person_id)
+
+        self.app.push_screen(PersonFormScreen(self.session), saved)
+
+    def action_work(self) -> None:
+        if self.session is not None:
+            self.app.push_screen(WorkListScreen(self.session))
 
     async def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
@@ -296,6 +334,10 @@ class PersonListScreen(Screen[None]):
             return bool(self.page and self.page.has_before) or None
         if action == "focus_table":
             return isinstance(self.focused, Input)
+        if action == "register":
+            return self.session is not None and self.session.writes_persons
+        if action == "work":
+            return self.session is not None and self.session.user.role_kind != "auditor"
         return True
 
     def action_next_page(self) -> None:

@@ -1,108 +1,173 @@
-"""One person's full record: details and household; full identifiers only with a purpose."""
+"""One person's record: details, household, visits, needs and disputes; its actions.
+
+Full identifiers show only with a stated purpose. From here a grid worker edits
+the record, logs a visit, and records a status change or a hand-over.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 from uuid import UUID
 
-from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from db.connect import Pool
-from db.crypto import Field, Keyring
+from db.activity import Activity, person_activity
+from db.crypto import Field
 from db.identifiers import reveal
 from db.models import HouseholdRow, PersonDetail
+from db.person_save import change_status, grids_under, hand_over
 from db.records import open_person
-from db.session import user_transaction
-from db.users import AppUser
 from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
-from tui.messages import IdentifierRevealed, LanguageChanged, PersonOpened, RecordFailed
+from tui.labels import (
+    DISPUTE_KINDS,
+    DISPUTE_STATUSES,
+    NEED_CATEGORIES,
+    NEED_STATUSES,
+    VISIT_KINDS,
+    VISIT_STATUSES,
+    label,
+)  # fmt: skip
+from tui.messages import (
+    GridsLoaded,
+    IdentifierRevealed,
+    LanguageChanged,
+    PersonOpened,
+    RecordFailed,
+    StatusChanged,
+)
+from tui.screens.person_details import details_table, household_cells
+from tui.screens.person_form import FormOutcome, PersonFormScreen
 from tui.screens.purpose import PurposeModal
-from tui.widgets.person_table import SEXES, STATUSES
+from tui.screens.status_change import StatusChange, StatusModal
+from tui.screens.visit_form import VisitFormScreen
+from tui.session import Session
+from tui.widgets.person_table import STATUSES
 
 LOAD_GROUP = "person-record-load"
 REVEAL_GROUP = "person-record-reveal"
-PERMITS = {
-    "none": N_("None"),
-    "applied": N_("Applied for"),
-    "issued": N_("Issued"),
-    "expired": N_("Expired"),
-}
-RELATIONS = {
-    "spouse": N_("Spouse"),
-    "child": N_("Child"),
-    "parent": N_("Parent"),
-    "sibling": N_("Sibling"),
-    "other": N_("Other"),
-}
-SCHOOLING = {
-    "n/a": "",
-    "preschool": N_("Pre-school"),
-    "enrolled": N_("At school"),
-    "not_enrolled": N_("Not at school"),
+STATUS_GROUP = "person-record-status"
+TABS = (
+    ("details", N_("Details")),
+    ("household", N_("Household")),
+    ("visits", N_("Visits")),
+    ("needs", N_("Needs and disputes")),
+)
+COLUMNS = {
+    "household": (N_("Name"), N_("Relation"), N_("Sex"), N_("Born"), N_("School")),
+    "visit-list": (N_("Date"), N_("Kind"), N_("Status"), N_("Persons"), N_("Needs")),
+    "need-list": (N_("Category"), N_("What is needed"), N_("Department"), N_("Status"), N_("Due")),
+    "dispute-list": (N_("Dispute"), N_("Summary"), N_("Status"), N_("Opened")),
 }
 
 
-class PersonRecordScreen(Screen[None]):
-    """The record of one person in the user's scope; opening it is audited."""
+class PersonRecordScreen(Screen[bool]):
+    """The record of one person in the user's scope; opening it is audited.
+
+    Dismissed with True when the person left the user's scope (handed over).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,b", "back", N_("Back"), key_display="b"),
+        Binding("e", "edit", N_("Edit"), tooltip=N_("Correct the record")),
+        Binding("v", "visit", N_("Visit"), tooltip=N_("Log a visit or contact with this person")),
+        Binding("s", "status", N_("Status"),
+                tooltip=N_("Hand over to another grid, left the city, returned")),
         Binding("i", "reveal('id_number')", N_("Full ID"), tooltip=N_("Show the full ID number")),
         Binding("t", "reveal('phone')", N_("Full phone"), tooltip=N_("Show the full phone number")),
-    ]
+        Binding("1", "tab('details')", N_("Details"), show=False),
+        Binding("2", "tab('household')", N_("Household"), show=False),
+        Binding("3", "tab('visits')", N_("Visits"), show=False),
+        Binding("4", "tab('needs')", N_("Needs and disputes"), show=False),
+    ]  # fmt: skip
 
-    def __init__(
-        self, pool: Pool, user: AppUser, keyring: Keyring | None, city_code: str, person_id: UUID
-    ) -> None:
+    def __init__(self, session: Session, city_code: str, person_id: UUID) -> None:
         super().__init__()
-        self.pool, self.user, self.keyring = pool, user, keyring
+        self.session = session
         self.city_code, self.person_id = city_code, person_id
         self.detail: PersonDetail | None = None
         self.household: list[HouseholdRow] = []
+        self.activity: Activity | None = None
         self.revealed: dict[str, str | None] = {}
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(_("Loading…"), id="record", markup=False)
-        yield Static(_("Household"), id="household-title", markup=False)
-        yield DataTable(id="household", cursor_type="row", zebra_stripes=True)
+        yield Static(_("Loading…"), id="record-title", markup=False)
+        with TabbedContent(id="record-tabs"):
+            with TabPane(_("Details"), id="details"):
+                yield Static("", id="record")
+            with TabPane(_("Household"), id="household-tab"):
+                yield DataTable(id="household", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Visits"), id="visits"):
+                yield DataTable(id="visit-list", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Needs and disputes"), id="needs"):
+                yield DataTable(id="need-list", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="dispute-list", cursor_type="row", zebra_stripes=True)
         # ctrl+p (commands) is listed in help; at 80 columns its room goes to the screen's keys.
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.load_record()
 
+    # Workers.
+
     @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
     async def load_record(self) -> None:
-        async with user_transaction(self.pool, self.user) as conn:
+        async with self.session.transaction() as conn:
             detail, household = await open_person(conn, self.city_code, self.person_id)
-        self.post_message(PersonOpened(detail, household))
+            activity = await person_activity(conn, self.city_code, self.person_id)
+        self.post_message(PersonOpened(detail, household, activity))
 
     @work(exclusive=True, group=REVEAL_GROUP, exit_on_error=False)
     async def reveal_identifier(self, field: Field, purpose: str) -> None:
-        if self.keyring is None:
-            raise RuntimeError(_("No key file: full numbers cannot be shown here."))
-        async with user_transaction(self.pool, self.user) as conn:
-            value = await reveal(conn, self.keyring, self.city_code, self.person_id, field, purpose)
+        keys = self.session.keyring
+        async with self.session.transaction() as conn:
+            value = await reveal(conn, keys, self.city_code, self.person_id, field, purpose)
         self.post_message(IdentifierRevealed(field, value))
 
+    @work(exclusive=True, group=STATUS_GROUP, exit_on_error=False)
+    async def load_grids(self) -> None:
+        async with self.session.transaction() as conn:
+            grids = await grids_under(conn, self.city_code)
+        self.post_message(GridsLoaded(grids))
+
+    @work(exclusive=True, group=STATUS_GROUP, exit_on_error=False)
+    async def apply_status(self, change: StatusChange, version: int) -> None:
+        async with self.session.transaction() as conn:
+            if change.action == "hand_over":
+                assert change.grid is not None
+                await hand_over(
+                    conn, self.city_code, self.person_id, version, change.grid, change.on,
+                    change.note,
+                )  # fmt: skip
+            else:
+                status = "left_city" if change.action == "left_city" else "registered"
+                await change_status(
+                    conn, self.city_code, self.person_id, version, status, change.on
+                )
+        self.post_message(StatusChanged(change))
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group in (LOAD_GROUP, REVEAL_GROUP):
+        if event.state is WorkerState.ERROR and event.worker.group in (
+            LOAD_GROUP, REVEAL_GROUP, STATUS_GROUP,
+        ):  # fmt: skip
             assert event.worker.error is not None
             self.post_message(RecordFailed(one_line(event.worker.error)))
 
+    # Results.
+
     def on_person_opened(self, message: PersonOpened) -> None:
         self.detail, self.household = message.detail, message.household
+        self.activity = message.activity
         self._show_record()
+        self.refresh_bindings()
 
     def on_identifier_revealed(self, message: IdentifierRevealed) -> None:
         self.revealed[message.field] = message.value
@@ -111,14 +176,78 @@ class PersonRecordScreen(Screen[None]):
     def on_record_failed(self, message: RecordFailed) -> None:
         self.notify(message.reason, title=_("Cannot show the record"), severity="error")
 
+    def on_status_changed(self, message: StatusChanged) -> None:
+        if message.change.action == "hand_over":
+            self.notify(_("Handed over: the receiving grid now has the record."))
+            self.dismiss(True)
+            return
+        self.notify(_("Status recorded."))
+        self.load_record()
+
     def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
-        self.query_one("#household-title", Static).update(_("Household"))
+        tabs = self.query_one(TabbedContent)
+        for pane_id, title in TABS:
+            tabs.get_tab(pane_id if pane_id != "household" else "household-tab").label = _(title)
         if self.detail is not None:
             self._show_record()
+        self.refresh_bindings()
+
+    # Actions.
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "visit"):
+            return self.session.writes_persons and self.detail is not None
+        if action == "status":
+            return self.session.user.role_kind != "auditor" and self.detail is not None
+        return True
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss(False)
+
+    def action_tab(self, pane: str) -> None:
+        self.query_one(TabbedContent).active = pane if pane != "household" else "household-tab"
+
+    def action_edit(self) -> None:
+        def edited(outcome: FormOutcome | None) -> None:
+            if outcome is not None:
+                self.notify(_("Saved."))
+                self.load_record()
+
+        target = (self.city_code, self.person_id)
+        self.app.push_screen(PersonFormScreen(self.session, target), edited)
+
+    def action_visit(self) -> None:
+        if self.detail is None:
+            return
+        self.app.push_screen(
+            VisitFormScreen.for_person(self.session, self.detail), lambda _done: self.load_record()
+        )
+
+    @on(DataTable.RowSelected, "#visit-list")
+    def open_visit(self, event: DataTable.RowSelected) -> None:
+        if self.activity is None or event.cursor_row >= len(self.activity.visits):
+            return
+        visit = self.activity.visits[event.cursor_row]
+        self.app.push_screen(
+            VisitFormScreen(self.session, visit.city_code, visit.id),
+            lambda _done: self.load_record(),
+        )
+
+    def action_status(self) -> None:
+        self.load_grids()
+
+    def on_grids_loaded(self, message: GridsLoaded) -> None:
+        if self.detail is None:
+            return
+        version = self.detail.version
+
+        def chosen(change: StatusChange | None) -> None:
+            if change is not None:
+                self.apply_status(change, version)
+
+        grids = [(code, name) for code, name in message.grids if code != self.detail.org_code]
+        self.app.push_screen(StatusModal(self.detail.name, self.detail.status, grids), chosen)
 
     def action_reveal(self, field: Field) -> None:
         if self.detail is None:
@@ -131,54 +260,38 @@ class PersonRecordScreen(Screen[None]):
 
         self.app.push_screen(PurposeModal(what.format(name=self.detail.name)), chosen)
 
+    # Showing.
+
     def _show_record(self) -> None:
-        assert self.detail is not None
-        self.query_one("#record", Static).update(details_table(self.detail, self.revealed))
-        table = self.query_one("#household", DataTable)
+        detail = self.detail
+        assert detail is not None
+        title = f"{detail.name} · {_(STATUSES[detail.status])} · {detail.community_name}"
+        self.query_one("#record-title", Static).update(f"{title} {detail.grid_name}")
+        self.query_one("#record", Static).update(details_table(detail, self.revealed))
+        self._fill("household", [household_cells(m) for m in self.household])
+        activity = self.activity
+        if activity is None:
+            return
+        self._fill("visit-list", [
+            [v.visited_on.isoformat(), label(VISIT_KINDS, v.kind),
+             label(VISIT_STATUSES, v.status), Text(v.persons), str(v.needs)]
+            for v in activity.visits
+        ])  # fmt: skip
+        self._fill("need-list", [
+            [label(NEED_CATEGORIES, n.category), Text(n.description), n.department or "",
+             label(NEED_STATUSES, n.status), n.due_on.isoformat() if n.due_on else ""]
+            for n in activity.needs
+        ])  # fmt: skip
+        self._fill("dispute-list", [
+            [label(DISPUTE_KINDS, d.kind), Text(d.summary), label(DISPUTE_STATUSES, d.status),
+             d.opened_on.isoformat()]
+            for d in activity.disputes
+        ])  # fmt: skip
+
+    def _fill(self, table_id: str, rows: list[list[Text | str]]) -> None:
+        table = self.query_one(f"#{table_id}", DataTable)
         table.clear(columns=True)
-        for label in (N_("Name"), N_("Relation"), N_("Sex"), N_("Born"), N_("School")):
-            table.add_column(_(label))
-        for member in self.household:
-            table.add_row(
-                Text(member.name),
-                _(RELATIONS.get(member.relation, member.relation)),
-                _(SEXES.get(member.sex, "")),
-                member.birth_date.isoformat(),
-                _(label) if (label := SCHOOLING[member.school_status]) else "",
-            )
-
-
-def languages(detail: PersonDetail) -> str:
-    spoken = " ".join(detail.languages)
-    return f"{spoken} · {_('interpreter needed')}" if detail.interpreter_needed else spoken
-
-
-def details_table(detail: PersonDetail, revealed: dict[str, str | None]) -> Table:
-    """Label and value pairs; identifiers masked unless revealed on this screen."""
-    id_number = revealed.get("id_number") or detail.id_number_masked or ""
-    phone = revealed.get("phone") or detail.phone_masked or ""
-    missing = Text(_("(missing)"), style="bold red")
-    rows: list[tuple[str, str | Text]] = [
-        (N_("Name"), detail.name),
-        (N_("Sex"), _(SEXES.get(detail.sex, ""))),
-        (N_("Ethnicity"), detail.ethnic_name),
-        (N_("Born"), detail.birth_date.isoformat()),
-        (N_("ID number"), id_number),
-        (N_("Phone"), phone),
-        (N_("From"), f"{detail.origin_name or ''} {detail.origin_address}".strip() or missing),
-        (N_("Address here"), detail.current_address or missing),
-        (N_("Occupation"), detail.occupation or missing),
-        (N_("Employer"), detail.employer),
-        (N_("Arrived"), detail.arrival_date.isoformat() if detail.arrival_date else ""),
-        (N_("Residence permit"), _(PERMITS[detail.residence_permit])),
-        (N_("Languages"), languages(detail)),
-        (N_("Grid"), f"{detail.community_name} {detail.grid_name}"),
-        (N_("Status"), _(STATUSES[detail.status])),
-        (N_("Notes"), detail.notes),
-    ]
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column()
-    for label, value in rows:
-        table.add_row(_(label), value if isinstance(value, Text) else Text(value))
-    return table
+        for column in COLUMNS[table_id]:
+            table.add_column(_(column))
+        for row in rows:
+            table.add_row(*row)

@@ -1,0 +1,57 @@
+"""How stored codes read on screen (msgids, translated where shown)."""
+
+from __future__ import annotations
+
+from tui.i18n import N_, _
+
+VISIT_KINDS = {
+    "home_visit": N_("Home visit"),
+    "phone_call": N_("Phone call"),
+    "face_to_face": N_("Face-to-face talk"),
+    "festival": N_("Festival gathering"),
+}
+VISIT_STATUSES = {
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted"),
+    "returned": N_("Returned"),
+    "approved": N_("Approved"),
+}
+NEED_CATEGORIES = {
+    "employment": N_("Employment"),
+    "paperwork": N_("Papers and licences"),
+    "livelihood": N_("Hardship"),
+    "schooling": N_("School enrolment"),
+    "housing": N_("Housing"),
+    "medical": N_("Medical care"),
+    "legal_aid": N_("Legal aid"),
+    "relief": N_("Emergency relief"),
+    "halal_food": N_("Halal food"),
+    "business_licence": N_("Business licence"),
+    "other": N_("Other"),
+}
+NEED_STATUSES = {
+    "pending": N_("Not yet submitted"),
+    "open": N_("Awaiting help"),
+    "referred": N_("Referred"),
+    "resolved": N_("Resolved"),
+    "closed": N_("Closed"),
+}
+DISPUTE_KINDS = {
+    "wage_arrears": N_("Wage arrears"),
+    "trade": N_("Trade"),
+    "tenancy": N_("Tenancy"),
+    "neighbours": N_("Neighbours"),
+    "family": N_("Family"),
+    "other": N_("Other"),
+}
+DISPUTE_STATUSES = {
+    "open": N_("Unresolved"),
+    "mediating": N_("Mediating"),
+    "resolved": N_("Resolved"),
+    "referred": N_("Referred"),
+}
+
+
+def label(table: dict[str, str], code: str) -> str:
+    """The translated label of `code`, or the code itself when the table lacks it."""
+    return _(table[code]) if code in table else code

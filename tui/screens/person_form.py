@@ -1,0 +1,356 @@
+"""Registering a person or correcting their record: the paper form's boxes, checked on save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from pydantic import ValidationError
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
+from textual.worker import Worker, WorkerState
+
+from db.clock import today
+from db.drafts import discard_draft, drafts_of, find_draft
+from db.person_form import FormContext, PersonForm, PersonInput, load_form_reference
+from db.person_save import (
+    EditConflict,
+    Saved,
+    create_person,
+    grids_under,
+    load_for_edit,
+    update_person,
+)
+from db.problems import Problem, problems_of
+from tui.errors import one_line
+from tui.i18n import N_, _, translate_bindings
+from tui.messages import LanguageChanged, PersonFormLoaded, PersonSaveDone
+from tui.problem_text import say
+from tui.screens.conflict import ConflictChoice, ConflictModal, merged
+from tui.screens.drafting import DraftingScreen
+from tui.screens.notice import DraftChoice, DraftOfferModal, NoticeModal
+from tui.session import Session
+from tui.widgets.form_row import FormRow, relabel_all
+from tui.widgets.suggesters import CodeNameSuggester
+
+# The paper form's boxes in its order (the Tab order): name, label, placeholder.
+TEXT_BOXES: tuple[tuple[str, str, str], ...] = (
+    ("name", N_("Name"), ""),
+    ("ethnic", N_("Ethnicity"), N_("name or code, e.g. 维吾尔 or 05")),
+    ("birth_date", N_("Born"), "YYYY-MM-DD"),
+    ("id_number", N_("ID number"), N_("18 characters")),
+    ("origin", N_("Place of origin"), N_("county name or 6-digit code")),
+    ("origin_address", N_("Address there"), ""),
+    ("current_address", N_("Address here"), ""),
+    ("occupation", N_("Occupation"), ""),
+    ("employer", N_("Employer"), ""),
+    ("phone", N_("Phone"), ""),
+    ("arrival_date", N_("Arrived"), "YYYY-MM-DD"),
+    ("languages", N_("Languages"), N_("codes or names, e.g. zh ug")),
+    ("notes", N_("Notes"), ""),
+)
+# Boxes that are not single lines of text come in the paper form's order too.
+AFTER = {"name": "sex", "languages": "interpreter_needed", "arrival_date": "residence_permit"}
+SEXES = ((N_("Male"), "1"), (N_("Female"), "2"))
+PERMITS = (
+    (N_("None"), "none"), (N_("Applied for"), "applied"),
+    (N_("Issued"), "issued"), (N_("Expired"), "expired"),
+)  # fmt: skip
+# Problems name model fields; these two boxes carry other names.
+BOX_OF_FIELD = {"ethnic_code": "ethnic", "origin_division_code": "origin"}
+BOX_LABELS: dict[str, str] = {
+    **{name: label for name, label, _hint in TEXT_BOXES},
+    "sex": N_("Sex"), "residence_permit": N_("Residence permit"),
+    "interpreter_needed": N_("Interpreter"),
+}  # fmt: skip
+LOAD_GROUP, SAVE_GROUP = "person-form-load", "person-form-save"
+
+
+@dataclass(frozen=True, slots=True)
+class FormOutcome:
+    """What the form ended with: the record saved, or the one that already held the ID."""
+
+    city_code: str
+    person_id: UUID
+    duplicate: bool = False
+
+
+class PersonFormScreen(DraftingScreen[FormOutcome | None]):
+    """Create (no target) or edit a person; ctrl+s saves, Esc leaves with a draft kept."""
+
+    FORM = "person"
+    AUTO_FOCUS = "#box-name"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", N_("Save"), tooltip=N_("Check and save the record")),
+        Binding("escape", "close", N_("Back"), key_display="Esc",
+                tooltip=N_("Leave the form; what you typed is kept as a draft")),
+    ]  # fmt: skip
+
+    def __init__(self, session: Session, target: tuple[str, UUID] | None = None) -> None:
+        super().__init__(session, target[1] if target else uuid4())
+        self.target = target
+        self.base_form = PersonForm()
+        self.context: FormContext | None = None
+        self.theirs_meta: tuple[str, Any] | None = None
+        self.confirmed_missing: PersonForm | None = None
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Loading…"), id="form-title", markup=False)
+        with VerticalScroll(id="person-form"):
+            yield FormRow(N_("Grid"), Select([], prompt=_("Choose the grid"), compact=True,
+                                             id="box-grid"), field="grid")  # fmt: skip
+            for name, label, hint in TEXT_BOXES:
+                yield FormRow(label, Input(placeholder=_(hint) if hint else "", compact=True,
+                                           id=f"box-{name}"), field=name)  # fmt: skip
+                if name in AFTER:
+                    yield self._other_box(AFTER[name])
+        yield Static("", id="problems", markup=False)
+        yield Static("", id="draft-state", markup=False)
+        yield Footer()
+
+    def _other_box(self, name: str) -> FormRow:
+        if name == "sex":
+            box: Widget = Select([(_(t), v) for t, v in SEXES], prompt=_("Choose"), compact=True,
+                                 id="box-sex")  # fmt: skip
+            return FormRow(N_("Sex"), box, field="sex")
+        if name == "residence_permit":
+            box = Select([(_(t), v) for t, v in PERMITS], value="none", allow_blank=False,
+                         compact=True, id="box-residence_permit")  # fmt: skip
+            return FormRow(N_("Residence permit"), box, field="residence_permit")
+        box = Checkbox(_("Interpreter needed"), compact=True, id="box-interpreter_needed")
+        return FormRow(N_("Interpreter"), box, field="interpreter_needed")
+
+    def on_mount(self) -> None:
+        self.query_one("#row-grid").display = False
+        self.load_form()
+
+    # Loading: reference data, the record, a kept draft.
+
+    @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
+    async def load_form(self, then: ConflictChoice | None = None) -> None:
+        session = self.session
+        async with session.transaction() as conn:
+            reference = session.reference or await load_form_reference(conn)
+            stored = plain_id = draft = None
+            grids: list[tuple[str, str]] = []
+            if self.target is not None:
+                stored, plain_id = await load_for_edit(conn, session.keyring, *self.target)
+                if then is None:
+                    draft = await find_draft(conn, session.keyring, "person", self.subject)
+            else:
+                grids = await grids_under(conn, session.user.org_code)
+                kept = [d for d in await drafts_of(conn, session.keyring, "person")
+                        if d.base_version is None]  # fmt: skip
+                draft = kept[0] if kept else None
+        self.post_message(PersonFormLoaded(reference, grids, stored, plain_id, draft, then))
+
+    def on_person_form_loaded(self, message: PersonFormLoaded) -> None:
+        self.session.reference = reference = message.reference
+        stored = message.stored
+        self.context = FormContext(
+            reference, today(),
+            kept_id_masked=stored.id_masked if stored else None,
+            kept_id_number=message.plain_id,
+            kept_phone_masked=stored.phone_masked if stored else None,
+        )  # fmt: skip
+        self.query_one("#box-origin", Input).suggester = CodeNameSuggester(reference.divisions)
+        groups = {code: name for code, name in reference.ethnic_groups.items()}
+        self.query_one("#box-ethnic", Input).suggester = CodeNameSuggester(groups)
+        if message.grids:
+            self._offer_grids(message.grids)
+        if stored is not None:
+            shown = stored.form
+            if message.then == "merge":
+                mine = self.current_form().model_dump()
+                shown = PersonForm(**merged(self.base_form.model_dump(), mine, shown.model_dump()))
+            self.base_form, self.base_version = stored.form, stored.version
+            self.org_code = stored.org_code
+            self.fill(shown)
+        self._title()
+        self.kept = self.form_values() if message.then is None else None
+        self.ready = True
+        self.start_autosave()
+        if message.draft is not None:
+            self._offer_draft(message.draft)
+
+    def _offer_grids(self, grids: list[tuple[str, str]]) -> None:
+        select = self.query_one("#box-grid", Select)
+        select.set_options([(label, code) for code, label in grids])
+        if len(grids) == 1:
+            select.value = grids[0][0]
+            self.org_code = grids[0][0]
+        else:
+            self.query_one("#row-grid").display = True
+
+    def _offer_draft(self, draft: Any) -> None:
+        what = _("this record") if self.target else _("a new registration")
+
+        def chosen(choice: DraftChoice | None) -> None:
+            if choice == "restore":
+                self.subject, self.base_version = draft.subject, draft.base_version
+                self.org_code = draft.org_code
+                self.fill(PersonForm(**draft.values["form"]))
+                self.show_draft_state(_("Draft restored: check it, then ctrl+s saves"))
+            elif choice == "discard":
+                self.drop_draft(draft.subject)
+
+        self.app.push_screen(DraftOfferModal(draft.saved_at, what), chosen)
+
+
+    def _title(self) -> None:
+        title = self.query_one("#form-title", Static)
+        if self.target is None:
+            title.update(_("New registration · ctrl+s saves · Esc leaves (a draft is kept)"))
+        else:
+            title.update(_("Correcting the record of {name}").format(name=self.base_form.name))
+
+    # The boxes.
+
+    def fill(self, form: PersonForm) -> None:
+        for name, _label, _hint in TEXT_BOXES:
+            self.query_one(f"#box-{name}", Input).value = getattr(form, name)
+        self.query_one("#box-sex", Select).value = (
+            form.sex if form.sex in ("1", "2") else Select.NULL
+        )
+        self.query_one("#box-residence_permit", Select).value = form.residence_permit
+        self.query_one("#box-interpreter_needed", Checkbox).value = form.interpreter_needed
+
+    def current_form(self) -> PersonForm:
+        values: dict[str, Any] = {
+            name: self.query_one(f"#box-{name}", Input).value for name, _l, _h in TEXT_BOXES
+        }
+        sex = self.query_one("#box-sex", Select).value
+        values["sex"] = sex if isinstance(sex, str) else ""
+        permit = self.query_one("#box-residence_permit", Select).value
+        values["residence_permit"] = permit if isinstance(permit, str) else "none"
+        values["interpreter_needed"] = self.query_one("#box-interpreter_needed", Checkbox).value
+        return PersonForm(**values)
+
+    def form_values(self) -> dict[str, Any]:
+        return {"form": self.current_form().model_dump()}
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "box-grid" and isinstance(event.value, str):
+            self.org_code = event.value
+
+    # Saving.
+
+    def action_save(self) -> None:
+        if not self.ready or self.context is None:
+            return
+        if self.target is None and len(self.org_code) != 14:
+            self.show_problems([Problem("grid", N_("choose the grid the person lives in"))])
+            return
+        form = self.current_form()
+        try:
+            data = PersonInput.from_form(form, self.context)
+        except ValidationError as error:
+            self.show_problems(problems_of(error))
+            return
+        missing = form.missing_three()
+        if missing and self.confirmed_missing != form:
+            self.confirmed_missing = form
+            names = "、".join(_(BOX_LABELS[m]) for m in missing)
+            self.query_one("#problems", Static).update(_(
+                "三必清: {fields} missing. The record will be listed in the data-quality "
+                "ledger. ctrl+s again saves anyway."
+            ).format(fields=names))  # fmt: skip
+            return
+        self.query_one("#problems", Static).update(_("Saving…"))
+        self.save_person(data, form)
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        self.query_one("#problems", Static).update("\n".join(say(p) for p in problems[:4]))
+        box = BOX_OF_FIELD.get(problems[0].field, problems[0].field)
+        for row in self.query(f"#row-{box}"):
+            if isinstance(row, FormRow):
+                row.box.focus()
+
+    @work(exclusive=True, group=SAVE_GROUP, exit_on_error=False)
+    async def save_person(self, data: PersonInput, form: PersonForm) -> None:
+        session = self.session
+        async with session.transaction() as conn:
+            if self.target is not None:
+                saved = await update_person(
+                    conn, session.keyring, self.target[0], self.target[1],
+                    self.base_version or 0, data,
+                )  # fmt: skip
+            else:
+                saved = await create_person(
+                    conn, session.keyring, self.subject, self.org_code, data
+                )
+            if saved.version is not None:
+                await discard_draft(conn, "person", self.subject)
+        self.post_message(PersonSaveDone(saved, form.model_dump()))
+
+    def on_person_save_done(self, message: PersonSaveDone) -> None:
+        saved: Saved = message.saved
+        holder = saved.duplicate
+        if holder is None:
+            self.ready = False  # stored: nothing left to keep as a draft
+            city = self.target[0] if self.target else self.org_code[:4]
+            self.dismiss(FormOutcome(city, self.target[1] if self.target else self.subject))
+        elif holder.visible and self.target is None:
+            self.ready = False
+            self.drop_draft(self.subject)
+            self.dismiss(FormOutcome(holder.city_code, holder.id, duplicate=True))
+        else:
+            self.query_one("#problems", Static).update(say(Problem(
+                "id_number", N_("already registered in {place}"),
+                {"place": holder.org_path or holder.org_code})))  # fmt: skip
+            lines = [
+                _("This ID number is registered in {place}.").format(
+                    place=holder.org_path or holder.org_code),
+                _("Its record stays with that grid. Contact: {who}.").format(
+                    who=holder.contacts or _("the community's office")),
+            ]  # fmt: skip
+            self.app.push_screen(NoticeModal(_("Already registered"), lines))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR or event.worker.group not in (
+            LOAD_GROUP, SAVE_GROUP,
+        ):  # fmt: skip
+            return
+        error = event.worker.error
+        assert error is not None
+        if isinstance(error, EditConflict):
+            self._conflict(error)
+            return
+        self.query_one("#problems", Static).update(
+            _("Not saved: {reason}. What you typed is still here.").format(reason=one_line(error))
+        )
+
+    def _conflict(self, error: EditConflict) -> None:
+        mine = self.current_form().model_dump()
+        theirs = error.current.form.model_dump()
+        if mine == theirs:  # our own earlier save went through; its reply was lost
+            self.ready = False
+            self.dismiss(FormOutcome(error.current.city_code, error.current.id))
+            return
+
+        def chosen(choice: ConflictChoice | None) -> None:
+            if choice is not None:
+                self.ready = False
+                self.load_form(choice)
+
+        self.app.push_screen(
+            ConflictModal(BOX_LABELS, self.base_form.model_dump(), mine, theirs,
+                          error.current.updated_by, error.current.updated_at), chosen,
+        )  # fmt: skip
+
+    def action_close(self) -> None:
+        self.leave_keeping_draft(None)
+
+
+    def on_language_changed(self, message: LanguageChanged) -> None:
+        translate_bindings(self)
+        relabel_all(self)
+        self._title()
+        self.refresh_bindings()

@@ -1,0 +1,96 @@
+"""Choosing a person to add to a visit: search as in the list, Enter takes the row."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
+
+from db.models import PersonSearch, PersonSummary
+from db.persons import list_page
+from db.visit_form import VisitPerson
+from tui.i18n import N_, _
+from tui.messages import PersonsLoaded
+from tui.session import Session
+from tui.widgets.search import SEARCH_DEBOUNCE, SEARCH_HINT, SEARCH_MAX
+
+PICK_ROWS = 8
+
+
+class PersonPickerModal(ModalScreen[VisitPerson | None]):
+    """Returns the chosen person, or None when the user backs out."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("down", "focus_results", N_("Results"), show=False),
+    ]
+
+    def __init__(self, session: Session, exclude: set[object]) -> None:
+        super().__init__()
+        self.session, self.exclude = session, exclude
+        self.rows: list[PersonSummary] = []
+        self._debounce: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide") as box:
+            box.border_title = _("Add a person to the visit")
+            yield Input(placeholder=_(SEARCH_HINT), max_length=SEARCH_MAX, id="pick-search")
+            yield DataTable(id="pick-results", cursor_type="row", zebra_stripes=True)
+            yield Static(
+                _("Type, then ↓ and Enter takes the person · Esc cancels"),
+                classes="dialog-hint",
+                markup=False,
+            )
+
+    def on_mount(self) -> None:
+        table = self.query_one("#pick-results", DataTable)
+        for column in (N_("Name"), N_("Born"), N_("ID number"), N_("Address here")):
+            table.add_column(_(column))
+        self.find("")
+
+    @work(exclusive=True, group="person-picker", exit_on_error=False)
+    async def find(self, text: str) -> None:
+        search = PersonSearch(text=text, scope=self.session.user.org_code, status="registered")
+        async with self.session.transaction() as conn:
+            page = await list_page(conn, search, keyring=self.session.keyring, limit=PICK_ROWS)
+        self.post_message(PersonsLoaded(search, page, 1))
+
+    def on_persons_loaded(self, message: PersonsLoaded) -> None:
+        self.rows = [p for p in message.page.rows if p.id not in self.exclude]
+        table = self.query_one("#pick-results", DataTable)
+        table.clear()
+        for person in self.rows:
+            table.add_row(
+                Text(person.name), person.birth_date.isoformat(),
+                person.id_number_masked or "", Text(person.current_address),
+            )  # fmt: skip
+
+    @on(Input.Changed, "#pick-search")
+    def typed(self, event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(SEARCH_DEBOUNCE, lambda: self.find(event.value))
+
+    @on(Input.Submitted, "#pick-search")
+    def submitted(self, event: Input.Submitted) -> None:
+        self.find(event.value)
+        self.action_focus_results()
+
+    @on(DataTable.RowSelected, "#pick-results")
+    def chosen(self, event: DataTable.RowSelected) -> None:
+        if event.cursor_row < len(self.rows):
+            person = self.rows[event.cursor_row]
+            self.dismiss(VisitPerson(city_code=person.city_code, id=person.id, name=person.name))
+
+    def action_focus_results(self) -> None:
+        self.query_one("#pick-results", DataTable).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

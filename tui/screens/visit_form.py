@@ -1,0 +1,319 @@
+"""Logging a visit or contact: with whom, how, when, what was said, the needs found.
+
+ctrl+s keeps it as a draft in the visit list, ctrl+t submits it for review. A
+returned visit shows the reviewer's comment and is fixed and submitted again.
+Submitted and approved visits open read-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from db.clock import today
+from db.drafts import discard_draft, drafts_of, find_draft
+from db.models import PersonDetail
+from db.problems import Problem, problems_of
+from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson
+from db.visits import departments, load_visit, save_visit
+from tui.errors import one_line
+from tui.i18n import N_, _, translate_bindings
+from tui.labels import NEED_CATEGORIES, VISIT_KINDS, VISIT_STATUSES, label
+from tui.messages import LanguageChanged, VisitFormLoaded, VisitSaveDone
+from tui.problem_text import say
+from tui.screens.drafting import DraftingScreen
+from tui.screens.need_form import NeedModal
+from tui.screens.notice import DraftChoice, DraftOfferModal
+from tui.screens.person_picker import PersonPickerModal
+from tui.session import Session
+from tui.widgets.form_row import FormLabel, FormRow, relabel_all
+
+LOAD_GROUP, SAVE_GROUP = "visit-form-load", "visit-form-save"
+EDITABLE = ("draft", "returned")
+
+
+class VisitFormScreen(DraftingScreen[bool]):
+    """A new visit (`seed` given) or a stored one; dismissed with True once submitted."""
+
+    FORM = "visit"
+    AUTO_FOCUS = "#box-kind"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "save(True)", N_("Submit"), tooltip=N_("Submit for review")),
+        Binding("ctrl+s", "save(False)", N_("Save draft"), tooltip=N_("Keep it as a draft")),
+        Binding("ctrl+o", "add_person", N_("Add person"), tooltip=N_("Add a person to the visit")),
+        Binding("ctrl+n", "add_need", N_("Add need"), tooltip=N_("Record a need found")),
+        Binding("delete", "remove", N_("Remove"), show=False,
+                tooltip=N_("Remove the chosen person or need")),
+        Binding("escape", "close", N_("Back"), key_display="Esc",
+                tooltip=N_("Leave the form; what you typed is kept as a draft")),
+    ]  # fmt: skip
+
+    def __init__(
+        self, session: Session, city_code: str, visit_id: UUID, *, seed: VisitForm | None = None
+    ) -> None:
+        super().__init__(session, visit_id)
+        self.city_code, self.seed = city_code, seed
+        self.status = "draft"
+        self.review_comment = ""
+        self.persons: list[VisitPerson] = []
+        self.needs: list[NeedForm] = []
+        self.departments: list[tuple[str, str]] = []
+        translate_bindings(self)
+
+    @classmethod
+    def for_person(cls, session: Session, person: PersonDetail) -> VisitFormScreen:
+        visit_id = uuid4()
+        seed = VisitForm(
+            id=visit_id, visited_on=today().isoformat(),
+            persons=[VisitPerson(city_code=person.city_code, id=person.id, name=person.name)],
+        )  # fmt: skip
+        return cls(session, person.city_code, visit_id, seed=seed)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Loading…"), id="visit-title", markup=False)
+        yield Static("", id="visit-review", markup=False)
+        with VerticalScroll(id="visit-form"):
+            kinds = [(_(text), code) for code, text in VISIT_KINDS.items()]
+            kind = Select(kinds, value="home_visit", allow_blank=False, compact=True, id="box-kind")
+            yield FormRow(N_("Kind"), kind, field="kind")
+            yield FormRow(N_("Date"), Input(placeholder="YYYY-MM-DD", compact=True,
+                                            id="box-visited_on"), field="visited_on")  # fmt: skip
+            yield FormRow(N_("Place"), Input(compact=True, max_length=200, id="box-place"),
+                          field="place")  # fmt: skip
+            yield FormLabel(N_("Persons (ctrl+o adds, Del removes)"), classes="form-heading")
+            yield DataTable(id="visit-persons", cursor_type="row", show_header=False)
+            yield FormLabel(N_("What was talked about"), classes="form-heading")
+            yield TextArea(id="box-notes", soft_wrap=True, show_line_numbers=False)
+            yield FormLabel(N_("Needs found (ctrl+n adds, Enter edits, Del removes)"),
+                            classes="form-heading")  # fmt: skip
+            yield DataTable(id="visit-needs", cursor_type="row", show_header=False)
+        yield Static("", id="problems", markup=False)
+        yield Static("", id="draft-state", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#visit-review").display = False
+        self.load_form()
+
+    # Loading.
+
+    @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
+    async def load_form(self) -> None:
+        session, state, draft = self.session, None, None
+        async with session.transaction() as conn:
+            names = await departments(conn)
+            if self.seed is None:
+                form, state = await load_visit(conn, self.city_code, self.subject)
+                draft = await find_draft(conn, session.keyring, "visit", self.subject)
+            else:
+                form = self.seed
+                wanted = {p.id for p in form.persons}
+                for kept in await drafts_of(conn, session.keyring, "visit"):
+                    people = {UUID(p["id"]) for p in kept.values.get("persons", [])}
+                    if kept.base_version is None and wanted <= people:
+                        draft = kept
+                        break
+        self.post_message(VisitFormLoaded(form, state, draft, names))
+
+    def on_visit_form_loaded(self, message: VisitFormLoaded) -> None:
+        self.departments = message.departments
+        state = message.state
+        if state is not None:
+            self.status, self.base_version = state.status, state.version
+            self.review_comment = state.review_comment
+        self.fill(message.form)
+        self._title()
+        editable = self.status in EDITABLE and self.session.writes_persons
+        for box in self.query("#visit-form Input, #visit-form Select, #visit-form TextArea"):
+            box.disabled = not editable
+        self.ready = editable
+        self.kept = self.form_values()
+        self.refresh_bindings()
+        if editable:
+            self.start_autosave()
+            if message.draft is not None:
+                self._offer_draft(message.draft)
+
+    def _offer_draft(self, draft: Any) -> None:
+        def chosen(choice: DraftChoice | None) -> None:
+            if choice == "restore":
+                self.subject, self.base_version = draft.subject, draft.base_version
+                self.fill(VisitForm.model_validate(draft.values))
+                self.show_draft_state(_("Draft restored: check it, then ctrl+s or ctrl+t"))
+            elif choice == "discard":
+                self.drop_draft(draft.subject)
+
+        self.app.push_screen(DraftOfferModal(draft.saved_at, _("a visit")), chosen)
+
+
+    def _title(self) -> None:
+        status = label(VISIT_STATUSES, self.status)
+        self.query_one("#visit-title", Static).update(_("Visit · {status}").format(status=status))
+        review = self.query_one("#visit-review", Static)
+        review.display = bool(self.review_comment) and self.status == "returned"
+        review.update(_("Returned: {comment}").format(comment=self.review_comment))
+
+    # The boxes.
+
+    def fill(self, form: VisitForm) -> None:
+        self.subject = form.id
+        self.query_one("#box-kind", Select).value = form.kind
+        self.query_one("#box-visited_on", Input).value = form.visited_on
+        self.query_one("#box-place", Input).value = form.place
+        self.query_one("#box-notes", TextArea).text = form.notes
+        self.persons, self.needs = list(form.persons), list(form.needs)
+        self._show_lists()
+
+    def current_form(self) -> VisitForm:
+        kind = self.query_one("#box-kind", Select).value
+        return VisitForm(
+            id=self.subject,
+            kind=kind if isinstance(kind, str) else "",
+            visited_on=self.query_one("#box-visited_on", Input).value,
+            place=self.query_one("#box-place", Input).value,
+            notes=self.query_one("#box-notes", TextArea).text,
+            persons=self.persons,
+            needs=self.needs,
+        )
+
+    def form_values(self) -> dict[str, Any]:
+        return self.current_form().model_dump(mode="json")
+
+    def _show_lists(self) -> None:
+        persons = self.query_one("#visit-persons", DataTable)
+        persons.clear(columns=True)
+        persons.add_column("name")
+        for person in self.persons:
+            persons.add_row(Text(person.name))
+        names = {p.id: p.name for p in self.persons}
+        needs = self.query_one("#visit-needs", DataTable)
+        needs.clear(columns=True)
+        for column in ("who", "category", "what"):
+            needs.add_column(column)
+        for need in self.needs:
+            who = names.get(need.person_id, "?") if need.person_id else "?"
+            needs.add_row(Text(who), label(NEED_CATEGORIES, need.category), Text(need.description))
+
+    # Persons and needs.
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("save", "add_person", "add_need", "remove"):
+            return self.ready
+        return True
+
+    def action_add_person(self) -> None:
+        def chosen(person: VisitPerson | None) -> None:
+            if person is not None:
+                self.persons.append(person)
+                self._show_lists()
+
+        exclude = {p.id for p in self.persons}
+        self.app.push_screen(PersonPickerModal(self.session, exclude), chosen)
+
+    def action_add_need(self) -> None:
+        if not self.persons:
+            self._problems([Problem("persons", N_("add at least one person"))])
+            return
+        self._edit_need(NeedForm(id=uuid4()), None)
+
+    @on(DataTable.RowSelected, "#visit-needs")
+    def need_chosen(self, event: DataTable.RowSelected) -> None:
+        if self.ready and event.cursor_row < len(self.needs):
+            self._edit_need(self.needs[event.cursor_row], event.cursor_row)
+
+    def _edit_need(self, need: NeedForm, index: int | None) -> None:
+        def kept(result: NeedForm | None) -> None:
+            if result is None:
+                return
+            if index is None:
+                self.needs.append(result)
+            else:
+                self.needs[index] = result
+            self._show_lists()
+
+        self.app.push_screen(NeedModal(need, self.persons, self.departments), kept)
+
+    def action_remove(self) -> None:
+        focused = self.focused
+        if not isinstance(focused, DataTable) or focused.row_count == 0:
+            return
+        row = focused.cursor_row
+        if focused.id == "visit-needs":
+            del self.needs[row]
+        elif focused.id == "visit-persons":
+            person = self.persons[row]
+            if any(n.person_id == person.id for n in self.needs):
+                self._problems([Problem("persons", N_("remove that person's needs first"))])
+                return
+            del self.persons[row]
+        self._show_lists()
+
+    # Saving.
+
+    def action_save(self, submit: bool) -> None:
+        if not self.ready:
+            return
+        try:
+            visit = VisitInput.from_form(self.current_form(), today())
+        except ValidationError as error:
+            self._problems(problems_of(error))
+            return
+        if submit and (reason := visit.submit_problem()):
+            self.query_one("#problems", Static).update(_(reason))
+            self.query_one("#box-notes", TextArea).focus()
+            return
+        self.query_one("#problems", Static).update(_("Saving…"))
+        self.save(visit, submit)
+
+    def _problems(self, problems: list[Problem]) -> None:
+        self.query_one("#problems", Static).update("\n".join(say(p) for p in problems[:4]))
+        for row in self.query(f"#row-{problems[0].field}"):
+            if isinstance(row, FormRow):
+                row.box.focus()
+
+    @work(exclusive=True, group=SAVE_GROUP, exit_on_error=False)
+    async def save(self, visit: VisitInput, submit: bool) -> None:
+        async with self.session.transaction() as conn:
+            state = await save_visit(conn, visit, base_version=self.base_version, submit=submit)
+            await discard_draft(conn, "visit", self.subject)
+        self.post_message(VisitSaveDone(state, self.form_values()))
+
+    def on_visit_save_done(self, message: VisitSaveDone) -> None:
+        self.status, self.base_version = message.state.status, message.state.version
+        self.kept = message.values
+        if self.status == "submitted":
+            self.ready = False
+            self.app.notify(_("Submitted for review."))
+            self.dismiss(True)
+            return
+        self._title()
+        self.query_one("#problems", Static).update(_("Saved as a draft."))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group in (LOAD_GROUP, SAVE_GROUP):
+            assert event.worker.error is not None
+            reason = one_line(event.worker.error)
+            self.query_one("#problems", Static).update(
+                _("Not saved: {reason}. What you typed is still here.").format(reason=reason)
+            )
+
+    def action_close(self) -> None:
+        self.leave_keeping_draft(False)
+
+
+    def on_language_changed(self, message: LanguageChanged) -> None:
+        translate_bindings(self)
+        relabel_all(self)
+        self._title()
+        self._show_lists()
+        self.refresh_bindings()

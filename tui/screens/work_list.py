@@ -1,0 +1,146 @@
+"""The visits waiting on the user: a grid worker's drafts and returned visits, or a
+supervisor's queue of submitted ones to approve or return with a comment."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from db.visits import Decision, VisitSummary, review_visit, work_list
+from tui.errors import one_line
+from tui.i18n import N_, _, translate_bindings
+from tui.labels import VISIT_KINDS, VISIT_STATUSES, label
+from tui.messages import LanguageChanged, WorkLoaded
+from tui.screens.notice import TextPromptModal
+from tui.screens.visit_form import VisitFormScreen
+from tui.session import Session
+
+LOAD_GROUP, REVIEW_GROUP = "work-list-load", "work-list-review"
+COLUMNS = (N_("Date"), N_("Kind"), N_("Status"), N_("Persons"), N_("Needs"), N_("Comment"))
+
+
+class WorkListScreen(Screen[None]):
+    """Enter opens a visit; a supervisor approves (a) or returns (x) the chosen one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,b", "back", N_("Back"), key_display="b"),
+        Binding("enter,o", "open", N_("Open"), tooltip=N_("Open the visit")),
+        Binding("a", "review('approved')", N_("Approve"), tooltip=N_("Approve the visit")),
+        Binding("x", "review('returned')", N_("Return"),
+                tooltip=N_("Return the visit with a comment on what to fix")),
+        Binding("r", "reload", N_("Refresh")),
+    ]  # fmt: skip
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.visits: list[VisitSummary] = []
+        translate_bindings(self)
+
+    @property
+    def reviewing(self) -> bool:
+        return self.session.reviews and not self.session.writes_persons
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="work-title", markup=False)
+        yield DataTable(id="work", cursor_type="row", zebra_stripes=True)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._title()
+        self.action_reload()
+
+    def _title(self) -> None:
+        text = _("Visits to review") if self.reviewing else _("My drafts and returned visits")
+        self.query_one("#work-title", Static).update(text)
+
+    @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
+    async def action_reload(self) -> None:
+        async with self.session.transaction() as conn:
+            if self.reviewing:
+                visits = await work_list(conn, ["submitted"], mine=False)
+            else:
+                visits = await work_list(conn, ["returned", "draft", "submitted"], mine=True)
+        self.post_message(WorkLoaded(visits))
+
+    @work(exclusive=True, group=REVIEW_GROUP, exit_on_error=False)
+    async def review(self, visit: VisitSummary, decision: Decision, comment: str) -> None:
+        async with self.session.transaction() as conn:
+            await review_visit(conn, visit.city_code, visit.id, visit.version, decision, comment)
+
+    def on_work_loaded(self, message: WorkLoaded) -> None:
+        self.visits = message.visits
+        table = self.query_one("#work", DataTable)
+        table.clear(columns=True)
+        for column in COLUMNS:
+            table.add_column(_(column))
+        for v in self.visits:
+            table.add_row(
+                v.visited_on.isoformat(), label(VISIT_KINDS, v.kind),
+                label(VISIT_STATUSES, v.status), Text(v.persons), str(v.needs),
+                Text(v.review_comment if v.status == "returned" else ""),
+            )  # fmt: skip
+        self.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == REVIEW_GROUP and event.state is WorkerState.SUCCESS:
+            self.action_reload()
+        if event.state is WorkerState.ERROR and event.worker.group in (LOAD_GROUP, REVIEW_GROUP):
+            assert event.worker.error is not None
+            self.notify(one_line(event.worker.error), title=_("Not done"), severity="error")
+
+    def _chosen(self) -> VisitSummary | None:
+        table = self.query_one("#work", DataTable)
+        if not self.visits or table.cursor_row < 0:
+            return None
+        return self.visits[min(table.cursor_row, len(self.visits) - 1)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "review":
+            return self.session.reviews and bool(self.visits)
+        return True
+
+    @on(DataTable.RowSelected, "#work")
+    def row_chosen(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        visit = self._chosen()
+        if visit is not None:
+            screen = VisitFormScreen(self.session, visit.city_code, visit.id)
+            self.app.push_screen(screen, lambda _done: self.action_reload())
+
+    def action_review(self, decision: Decision) -> None:
+        visit = self._chosen()
+        if visit is None or visit.status != "submitted":
+            return
+        if decision == "approved":
+            self.review(visit, decision, "")
+            return
+
+        def commented(comment: str | None) -> None:
+            if comment:
+                self.review(visit, decision, comment)
+
+        prompt = TextPromptModal(
+            _("Return the visit"), _("What should be fixed?"),
+            _("Comment: say what to fix."),
+        )  # fmt: skip
+        self.app.push_screen(prompt, commented)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def on_language_changed(self, message: LanguageChanged) -> None:
+        translate_bindings(self)
+        self._title()
+        self.post_message(WorkLoaded(self.visits))
+        self.refresh_bindings()
