@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from datetime import date
 
 import asyncpg
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Select
 from textual.worker import WorkerFailed
 
 from db.crypto import Keyring
+from db.users import AppUser, RoleKind, add_user
 from seeds.demo import seed_demo
 from tests.tui.fixed_people import insert_fixed_people
 from tui.app import TongxinApp
@@ -86,3 +88,67 @@ def shown_rows(app: TongxinApp) -> list[list[str]]:
 
 def shown_names(app: TongxinApp) -> list[str]:
     return [row[1] for row in shown_rows(app)]
+
+
+async def add_app_user(
+    dsn: str, kind: RoleKind = "grid_worker", org_code: str | None = None, display_name: str = ""
+) -> AppUser:
+    """A new app user (role names are cluster-wide, so each gets a fresh one); by default
+    a grid worker of the grid that holds the first demo person."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        org = org_code or await conn.fetchval("SELECT min(org_code) FROM person")
+        user = await add_user(conn, f"t_{uuid.uuid4().hex[:10]}", kind, org, display_name)
+    finally:
+        await conn.close()
+    return user
+
+
+async def type_text(pilot: Pilot[object], text: str) -> None:
+    """Type into the focused box: ASCII key by key, Chinese whole, as an input method does."""
+    if text.isascii():
+        await pilot.press(*("space" if c == " " else c for c in text))
+    else:
+        focused = pilot.app.focused
+        assert isinstance(focused, Input), f"typing needs a focused box, not {focused!r}"
+        focused.insert_text_at_cursor(text)
+    await pilot.pause()
+
+
+async def tab_to(pilot: Pilot[object], box_id: str, limit: int = 30) -> None:
+    """Press Tab until the box with `box_id` has the focus."""
+    for _ in range(limit):
+        focused = pilot.app.focused
+        if focused is not None and focused.id == box_id:
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"Tab never reached #{box_id}")
+
+
+async def fetch(dsn: str, query: str, *args: object) -> list[asyncpg.Record]:
+    """Read the database as its owner, to check what the app stored."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetch(query, *args)
+    finally:
+        await conn.close()
+
+
+def notices(app: TongxinApp) -> list[str]:
+    """The messages of the notifications the app has shown (and not yet cleared)."""
+    return [n.message for n in app._notifications]
+
+
+async def fill_boxes(pilot: Pilot[object], boxes: dict[str, str]) -> None:
+    """Type into each named box of a form, reached with Tab and cleared with ctrl+u;
+    a choice box (Select) is opened with Enter and walked with ↓ to the option."""
+    for name, text in boxes.items():
+        await tab_to(pilot, f"box-{name}")
+        box = pilot.app.focused
+        if isinstance(box, Select):
+            values = [value for _label, value in box._options]
+            await pilot.press("enter", *(["down"] * values.index(text)), "enter")
+            assert box.value == text, (name, box.value)
+            continue
+        await pilot.press("end", "ctrl+u")
+        await type_text(pilot, text)

@@ -56,7 +56,8 @@ class NeedModal(ModalScreen[NeedForm | None]):
             yield Input(need.description, max_length=1000, compact=True, id="need-description")
             yield Label(_("Department"))
             yield Select(
-                self.departments, value=need.department or Select.NULL,
+                [(name, code) for code, name in self.departments],
+                value=need.department or Select.NULL,
                 prompt=_("The category's department"), compact=True, id="need-department",
             )  # fmt: skip
             yield Label(_("Due (default: 30 days after the visit)"))

@@ -1,0 +1,135 @@
+"""The grid worker's day with the keyboard: find by pinyin initials, fix an address, log a
+visit with two needs, submit it; the supervisor returns it; it is fixed and resubmitted."""
+
+from __future__ import annotations
+
+from textual.widgets import Static, TextArea
+
+from db.crypto import Keyring
+from tests.tui.conftest import add_app_user, fetch, screen_text, settle, type_text
+from tui.app import TongxinApp
+from tui.screens.need_form import NeedModal
+from tui.screens.person_form import PersonFormScreen
+from tui.screens.person_record import PersonRecordScreen
+from tui.screens.visit_form import VisitFormScreen
+from tui.screens.work_list import WorkListScreen
+
+SMALL = (80, 24)
+
+
+async def _someone_in(dsn: str, grid: str) -> tuple[str, str]:
+    rows = await fetch(
+        dsn,
+        "SELECT name, name_initials FROM person WHERE org_code = $1 AND status = 'registered' "
+        "ORDER BY name_pinyin LIMIT 1",
+        grid,
+    )
+    return rows[0]["name"], rows[0]["name_initials"]
+
+
+async def _add_need(pilot, category_steps: int, what: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, NeedModal)
+    await pilot.press("tab", "enter", *(["down"] * category_steps), "enter", "tab")
+    await type_text(pilot, what)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, VisitFormScreen), screen_text(pilot.app)
+
+
+async def test_find_fix_visit_submit_return_resubmit(demo_dsn: str, keyring: Keyring) -> None:
+    worker = await add_app_user(demo_dsn)
+    name, initials = await _someone_in(demo_dsn, worker.org_code)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *initials, "enter")
+        await settle(pilot)
+        assert name in screen_text(app)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonRecordScreen)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonFormScreen)
+        for _ in range(7):  # 姓名 → 暂住地址, in the paper form's order
+            await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#box-current_address")
+        await pilot.press("end", "ctrl+u")
+        await type_text(pilot, "金水区经三路 18 号 3 单元")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonRecordScreen)
+        assert "金水区经三路 18 号 3 单元" in screen_text(app)
+
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, VisitFormScreen)
+        await pilot.press("tab", "tab", "tab", "tab")  # 方式 → 日期 → 地点 → 对象 → 情况记录
+        assert isinstance(app.focused, TextArea)
+        app.focused.insert("了解到想找工作，孩子需要转学。")
+        await _add_need(pilot, 1, "想找餐饮方面的工作")  # 就业困难
+        await _add_need(pilot, 4, "孩子转入附近小学")  # 子女入学
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonRecordScreen), screen_text(app)
+        await pilot.press("3")
+        await settle(pilot)
+        assert "已提交" in screen_text(app)
+
+    visits = await fetch(demo_dsn, "SELECT id, status, notes FROM visit")
+    assert [v["status"] for v in visits] == ["submitted"]
+    needs = await fetch(
+        demo_dsn,
+        "SELECT category, department_code, status FROM assistance_request ORDER BY category",
+    )
+    assert [tuple(n) for n in needs] == [
+        ("employment", "human_resources", "open"),
+        ("schooling", "education", "open"),
+    ]
+    stored = await fetch(
+        demo_dsn, "SELECT current_address, version FROM person WHERE name = $1", name
+    )
+    assert [tuple(r) for r in stored] == [("金水区经三路 18 号 3 单元", 2)]
+
+    supervisor = await add_app_user(demo_dsn, "supervisor", worker.org_code[:9])
+    app = TongxinApp(demo_dsn, keyring=keyring, login=supervisor.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, WorkListScreen)
+        assert name in screen_text(app)
+        await pilot.press("x")
+        await settle(pilot)
+        await type_text(pilot, "请写明孩子的年级")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert name not in screen_text(app)  # nothing left to review
+    returned = await fetch(demo_dsn, "SELECT status, review_comment, reviewed_by FROM visit")
+    assert [tuple(r) for r in returned] == [("returned", "请写明孩子的年级", supervisor.pg_role)]
+
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        assert "请写明孩子的年级" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, VisitFormScreen)
+        review = str(app.screen.query_one("#visit-review", Static).render())
+        assert review == "退回意见：请写明孩子的年级"
+        await pilot.press("tab", "tab", "tab", "tab")
+        assert isinstance(app.focused, TextArea)
+        await pilot.press("end")
+        app.focused.insert("孩子上三年级。")
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, WorkListScreen)
+    again = await fetch(demo_dsn, "SELECT status, notes FROM visit")
+    assert [tuple(r) for r in again] == [
+        ("submitted", "了解到想找工作，孩子需要转学。孩子上三年级。")
+    ]
+    assert len(await fetch(demo_dsn, "SELECT 1 FROM assistance_request")) == 2
