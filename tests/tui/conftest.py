@@ -62,8 +62,8 @@ async def settle(pilot: Pilot[object]) -> None:
         busy = any(not worker.is_finished for worker in app.workers)
         quiet = 0 if busy else quiet + 1
         if quiet == 2:
-            for box in app.screen.query(Input):
-                box.cursor_blink = False
+            for box in app.screen.query("Input, TextArea"):
+                box.cursor_blink = False  # type: ignore[attr-defined]
             return
     raise AssertionError("the app did not settle")
 

@@ -93,7 +93,7 @@ class VisitFormScreen(DraftingScreen[bool]):
             yield FormLabel(N_("Persons (ctrl+o adds, Del removes)"), classes="form-heading")
             yield DataTable(id="visit-persons", cursor_type="row", show_header=False)
             yield FormLabel(N_("What was talked about"), classes="form-heading")
-            yield TextArea(id="box-notes", soft_wrap=True, show_line_numbers=False)
+            yield TextArea(id="box-notes", soft_wrap=True, show_line_numbers=False, compact=True)
             yield FormLabel(N_("Needs found (ctrl+n adds, Enter edits, Del removes)"),
                             classes="form-heading")  # fmt: skip
             yield DataTable(id="visit-needs", cursor_type="row", show_header=False)

@@ -1,0 +1,89 @@
+"""Snapshots of the record, the registration form and the visit form at 80x24 and 120x40,
+in Chinese and English, on the fixed hand-written persons (tests/tui/fixed_people.py).
+
+Review a changed SVG before accepting it with `--snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+import pytest
+from textual.pilot import Pilot
+
+from db.crypto import Keyring
+from tests.tui.conftest import add_app_user, settle
+from tui.app import TongxinApp
+
+SnapCompare = Callable[..., bool]
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+LANGS = {"zh": "zh_CN", "en": "en"}
+CASES = [(lang, size) for lang in LANGS for size in SIZES]
+FIXED_DAY = date(2026, 11, 24)
+
+
+@pytest.fixture
+async def fixed_worker(fixed_dsn: str) -> str:
+    """A grid worker of the grid where the fixed list starts (买买提·艾力's)."""
+    user = await add_app_user(fixed_dsn, org_code=None)
+    return user.name
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new visit is dated today; the snapshots need one day."""
+    monkeypatch.setattr("tui.screens.visit_form.today", lambda: FIXED_DAY)
+
+
+def _app(dsn: str, keyring: Keyring, lang: str, login: str) -> TongxinApp:
+    return TongxinApp(dsn, lang=LANGS[lang], keyring=keyring, login=login, user_label="演示 demo")
+
+
+def _keys(*keys: str) -> Callable[[Pilot[object]], Awaitable[None]]:
+    async def run(pilot: Pilot[object]) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+@pytest.mark.parametrize(("lang", "size"), CASES)
+def test_person_record(
+    snap_compare: SnapCompare,
+    fixed_dsn: str,
+    keyring: Keyring,
+    fixed_worker: str,
+    lang: str,
+    size: str,
+) -> None:
+    app = _app(fixed_dsn, keyring, lang, fixed_worker)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=_keys("o"))
+
+
+@pytest.mark.parametrize(("lang", "size"), CASES)
+def test_person_form(
+    snap_compare: SnapCompare,
+    fixed_dsn: str,
+    keyring: Keyring,
+    fixed_worker: str,
+    lang: str,
+    size: str,
+) -> None:
+    app = _app(fixed_dsn, keyring, lang, fixed_worker)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=_keys("o", "e"))
+
+
+@pytest.mark.parametrize(("lang", "size"), CASES)
+def test_visit_form(
+    snap_compare: SnapCompare,
+    fixed_dsn: str,
+    keyring: Keyring,
+    fixed_worker: str,
+    lang: str,
+    size: str,
+) -> None:
+    app = _app(fixed_dsn, keyring, lang, fixed_worker)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=_keys("o", "v"))
