@@ -11,6 +11,7 @@ and the record then shows in the data-quality ledger.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, Self
@@ -30,7 +31,7 @@ LANGUAGES: dict[str, str] = {
     "ky": "柯尔克孜语", "ii": "彝语", "za": "壮语", "ko": "朝鲜语", "ar": "阿拉伯语",
     "tg": "塔吉克语", "uz": "乌孜别克语", "tt": "塔塔尔语", "ru": "俄语", "en": "英语",
 }  # fmt: skip
-THREE_MUST_KNOW = ("origin", "current_address", "occupation")
+THREE_MUST_KNOW = ("origin_address", "current_address", "occupation")
 
 NAME_MAX, ADDRESS_MAX, OCCUPATION_MAX, EMPLOYER_MAX, NOTES_MAX = 60, 200, 60, 100, 1000
 # Letters of any script, the middle dot of transcribed names (and look-alikes), spaces.
@@ -110,11 +111,9 @@ class PersonForm(BaseModel):
     notes: str = ""
 
     def missing_three(self) -> list[str]:
-        """The 三必清 fields left empty (origin counts when neither code nor address)."""
-        empty = [f for f in ("current_address", "occupation") if not getattr(self, f).strip()]
-        if not self.origin.strip() and not self.origin_address.strip():
-            empty.insert(0, "origin")
-        return empty
+        """The 三必清 boxes left empty: the address of origin (the county alone does not
+        find anyone), the address here, the occupation."""
+        return [name for name in THREE_MUST_KNOW if not getattr(self, name).strip()]
 
 
 def _context(info: ValidationInfo) -> FormContext:
@@ -124,15 +123,27 @@ def _context(info: ValidationInfo) -> FormContext:
     return context
 
 
+def plain(value: str) -> str:
+    """As typed, stripped, with full-width characters and any script's digits made ASCII.
+
+    A Chinese input method in full-width mode types １３８… and ０３７１－…; such
+    text must be read as the digits it shows, and stored in ASCII so that lookups
+    and duplicate checks find it.
+    """
+    text = unicodedata.normalize("NFKC", value)
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text).strip()
+
+
 def parse_date(value: str) -> date:
     """A date typed as 2024-03-01, 2024/3/1, 20240301 or 2024年3月1日."""
-    match = _DATE.match(value.strip())
+    text = plain(value)
+    match = _DATE.match(text)
     if not match:
         raise problem(N_("type a date as YYYY-MM-DD, e.g. 2024-03-01"))
     try:
         return date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise problem(N_("{value} is not a date on the calendar"), value=value.strip()) from None
+        raise problem(N_("{value} is not a date on the calendar"), value=text) from None
 
 
 def _past_date(value: str, info: ValidationInfo) -> date:
@@ -145,16 +156,24 @@ def _past_date(value: str, info: ValidationInfo) -> date:
     return parsed
 
 
-def _id_problem(trouble: idcard.IdProblem, number: str) -> PydanticCustomError:
+def _id_problem(trouble: idcard.IdProblem, number: str, today: date) -> PydanticCustomError:
     if trouble == "length":
         return problem(N_("18 characters (now {length})"), length=len(number))
     if trouble == "characters":
         return problem(N_("17 digits, then a digit or X"))
     if trouble == "province":
-        return problem(N_("{region} is no province's code"), region=number[:2] + "0000")
+        return problem(N_("it starts {prefix}, which is no province's code"), prefix=number[:2])
     if trouble == "birth_date":
-        return problem(N_("the birth date in it ({digits}) is not possible"), digits=number[6:14])
-    return problem(N_("the check character should be {expected}: a digit is mistyped"),
+        try:
+            born = idcard.birth_date_of(number)
+        except ValueError:
+            return problem(N_("the birth date in it ({digits}) is not on the calendar"),
+                           digits=number[6:14])  # fmt: skip
+        if born > today:
+            return problem(N_("the birth date in it ({value}) is in the future"),
+                           value=born.isoformat())  # fmt: skip
+        return problem(N_("the birth date in it ({value}) is before 1900"), value=born.isoformat())
+    return problem(N_("the check character should be {expected}; a digit is mistyped"),
                    expected=idcard.check_char(number[:17]))  # fmt: skip
 
 
@@ -227,7 +246,7 @@ class PersonInput(BaseModel):
     @field_validator("ethnic_code", mode="before")
     @classmethod
     def _ethnic(cls, value: str, info: ValidationInfo) -> str:
-        text = str(value).strip()
+        text = plain(str(value))
         groups = _context(info).reference
         if not text:
             raise problem(N_("required"))
@@ -254,20 +273,24 @@ class PersonInput(BaseModel):
     @classmethod
     def _id_number(cls, value: str, info: ValidationInfo) -> str | None:
         context = _context(info)
-        text = str(value).strip()
+        text = plain(str(value))
         if not text:
             return None
         if context.kept_id_masked and text == context.kept_id_masked:
             return ""
-        trouble = idcard.id_problem(text, context.today, context.reference.provinces)
+        number = idcard.normalise(text)
+        # A digit plain() leaves alone (Kharosthi 𐩀) passes isdigit() in idcard, then breaks int().
+        if not number.isascii():
+            raise _id_problem("characters", number, context.today)
+        trouble = idcard.id_problem(number, context.today, context.reference.provinces)
         if trouble is not None:
-            raise _id_problem(trouble, idcard.normalise(text))
-        return idcard.normalise(text)
+            raise _id_problem(trouble, number, context.today)
+        return number
 
     @field_validator("origin_division_code", mode="before")
     @classmethod
     def _origin(cls, value: str, info: ValidationInfo) -> str | None:
-        text = str(value).strip()
+        text = plain(str(value))
         divisions = _context(info).reference
         if not text:
             return None
@@ -314,21 +337,24 @@ class PersonInput(BaseModel):
     @field_validator("phone", mode="before")
     @classmethod
     def _phone(cls, value: str, info: ValidationInfo) -> str | None:
-        text = str(value).strip()
+        text = plain(str(value))
         if not text:
             return None
         kept = _context(info).kept_phone_masked
         if kept and text == kept:
             return ""
-        digits = re.sub(r"[\s\-()（）]", "", text).removeprefix("+86")
-        if not digits.isdigit():
+        digits = re.sub(r"[\s\-()]", "", text).removeprefix("+86")
+        if not (digits.isascii() and digits.isdigit()):
             raise problem(N_("digits only, e.g. 13812345678 or 0371-12345678"))
         if digits.startswith("1"):
             if not _MOBILE.match(digits):
                 raise problem(N_("a mobile number has 11 digits and starts 13–19 (now {value})"),
                               value=digits)  # fmt: skip
-        elif not _LANDLINE.match(digits):
+        elif not digits.startswith("0"):
             raise problem(N_("a landline has its area code first, e.g. 0371-12345678"))
+        elif not _LANDLINE.match(digits):
+            raise problem(N_("area code and number make 10–12 digits (now {length})"),
+                          length=len(digits))  # fmt: skip
         return digits
 
     @field_validator("residence_permit", mode="before")
@@ -365,11 +391,12 @@ class PersonInput(BaseModel):
                                   N_("the ID number says {expected}"),
                                   expected=born.isoformat())  # fmt: skip
             if idcard.sex_of(number) != self.sex:
-                says = (N_("the ID number's 17th digit is odd: male") if idcard.sex_of(number) == 1
-                        else N_("the ID number's 17th digit is even: female"))  # fmt: skip
+                says = (N_("the ID number says male (its 17th digit is odd)")
+                        if idcard.sex_of(number) == 1
+                        else N_("the ID number says female (its 17th digit is even)"))  # fmt: skip
                 raise field_error("PersonInput", "sex", self.sex, says)
         if self.arrival_date is not None and self.arrival_date < self.birth_date:
             raise field_error("PersonInput", "arrival_date", self.arrival_date.isoformat(),
-                              N_("arrival cannot come before birth ({born})"),
+                              N_("cannot be before the birth date ({born})"),
                               born=self.birth_date.isoformat())  # fmt: skip
         return self

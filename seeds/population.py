@@ -20,6 +20,7 @@ from datetime import date
 from itertools import accumulate
 
 from db.idcard import CHECK_CHARS, WEIGHTS
+from db.person_form import THREE_MUST_KNOW
 from db.pinyin import name_pinyin
 from seeds.demo_records import (
     UUID_CLEAR,
@@ -48,7 +49,6 @@ from seeds.profiles import (
     UNIVERSITIES,
 )
 
-THREE_MUST_KNOW = ("origin_address", "current_address", "occupation")
 PERMITS = ("issued", "none", "applied", "expired")
 PERMIT_WEIGHTS = (60, 80, 90, 100)
 NOTHING_MISSING: frozenset[str] = frozenset()

@@ -121,7 +121,7 @@ async def test_missing_three_must_know_fields_warn_before_saving(
         await pilot.press("ctrl+s")
         await settle(pilot)
         warning = str(form.query_one("#problems", Static).render())
-        assert warning.startswith("三必清：缺少来源地、暂住地址、职业")
+        assert warning.startswith("三必清：缺少来源地地址、暂住地址、职业")
         assert app.screen is form
         assert await fetch(demo_dsn, "SELECT 1 FROM person WHERE name = '扎西顿珠'") == []
         await pilot.press("ctrl+s")
@@ -147,7 +147,8 @@ def _boxes_for(number: str, name: str) -> dict[str, str]:
     return {
         "name": name, "sex": "1" if int(number[16]) % 2 else "2", "ethnic": "01",
         "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}", "id_number": number,
-        "origin": "653101", "current_address": "某路 1 号", "occupation": "务工",
+        "origin": "653101", "origin_address": "某村 2 号", "current_address": "某路 1 号",
+        "occupation": "务工",
     }  # fmt: skip
 
 
