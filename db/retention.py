@@ -41,6 +41,43 @@ DELETE FROM household_member
  WHERE (city_code, person_id) IN (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
 """
 
+# What else names or describes them: the text of their needs, of visits that were
+# with them alone, their name as a party to disputes, notes on hand-overs, and any
+# draft of their record. Categories, departments, kinds and dates stay for statistics.
+# $3, where a statement has it, is the name that replaces theirs.
+_SCRUB = [
+    """
+    UPDATE assistance_request SET description = $3, outcome = ''
+     WHERE (city_code, person_id) IN (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
+    """,
+    """
+    UPDATE visit v SET notes = '', place = ''
+     WHERE EXISTS (SELECT 1 FROM visit_person w
+                    WHERE w.city_code = v.city_code AND w.visit_id = v.id
+                      AND (w.city_code, w.person_id) IN
+                          (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i)))
+       AND NOT EXISTS (SELECT 1 FROM visit_person w JOIN person p
+                          ON p.city_code = w.city_code AND p.id = w.person_id
+                       WHERE w.city_code = v.city_code AND w.visit_id = v.id
+                         AND p.anonymised_at IS NULL
+                         AND (w.city_code, w.person_id) NOT IN
+                             (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i)))
+    """,
+    """
+    UPDATE dispute_party SET name = $3
+     WHERE (city_code, person_id) IN (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
+    """,
+    """
+    UPDATE person_move SET note = ''
+     WHERE (city_code, person_id) IN (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
+    """,
+    """
+    DELETE FROM form_draft
+     WHERE form = 'person'
+       AND (city_code, subject) IN (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
+    """,
+]
+
 _LOG = """
 INSERT INTO audit_log (action, table_name, city_code, person_id, org_code, purpose)
 SELECT 'anonymise', 'person', p.city_code, p.id, p.org_code, $3
@@ -83,6 +120,9 @@ async def run_retention(
     purpose = f"retention: left the city before {cutoff.isoformat()} ({months} months)"
     async with conn.transaction():
         await conn.execute(_DROP_HOUSEHOLD, cities, ids)
+        for statement in _SCRUB:
+            named = (ANONYMOUS_NAME,) if "$3" in statement else ()
+            await conn.execute(statement, cities, ids, *named)
         await conn.execute(_ANONYMISE, cities, ids, ANONYMOUS_NAME)
         await conn.execute(_LOG, cities, ids, purpose)
     return RetentionRun(cutoff, len(rows), len(rows))

@@ -86,6 +86,15 @@ _RELATED = {
     "WHERE city_code = $1 AND person_id = $2 ORDER BY created_at, id",
     "consent_record": "SELECT * FROM consent_record "
     "WHERE city_code = $1 AND person_id = $2 ORDER BY created_at, id",
+    "visit": "SELECT v.* FROM visit v JOIN visit_person w "
+    "ON w.city_code = v.city_code AND w.visit_id = v.id "
+    "WHERE w.city_code = $1 AND w.person_id = $2 ORDER BY v.visited_on, v.id",
+    "assistance_request": "SELECT * FROM assistance_request "
+    "WHERE city_code = $1 AND person_id = $2 ORDER BY raised_on, id",
+    "dispute_case": "SELECT c.*, p.name AS party_name FROM dispute_party p JOIN dispute_case c "
+    "ON c.city_code = p.city_code AND c.id = p.case_id "
+    "WHERE p.city_code = $1 AND p.person_id = $2 ORDER BY c.opened_on, c.id",
+    "person_move": "SELECT * FROM person_move WHERE city_code = $1 AND person_id = $2 ORDER BY id",
 }
 
 
