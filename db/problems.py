@@ -29,13 +29,16 @@ def N_(message: str) -> str:
 class Problem:
     """One field's problem: its msgid and what fills the msgid's placeholders.
 
-    `row` numbers the item (from 1) when the field is one of a list, e.g. needs.
+    `row` numbers the item (from 1) when the field is one of a list, e.g. needs;
+    `model` names the model checked, for a field whose box is labelled differently
+    on different forms (a visit's notes are "what was talked about").
     """
 
     field: str
     msgid: str
     params: dict[str, Any] = dataclass_field(default_factory=dict)
     row: int | None = None
+    model: str = ""
 
     def english(self) -> str:
         where = f"{self.field} {self.row}" if self.row else self.field
@@ -48,10 +51,14 @@ def problem(msgid: str, **params: Any) -> PydanticCustomError:
 
 
 def field_error(
-    model: str, field_name: str, value: Any, msgid: str, **params: Any
+    model: str, where: str | tuple[str | int, ...], value: Any, msgid: str, **params: Any
 ) -> ValidationError:
-    """A ValidationError located at one field, for checks that span several fields."""
-    detail = InitErrorDetails(type=problem(msgid, **params), loc=(field_name,), input=value)
+    """A ValidationError located at one field, for checks that span several fields.
+
+    `where` is a field's name, or its path in a list: ("needs", 0, "due_on").
+    """
+    loc = (where,) if isinstance(where, str) else where
+    detail = InitErrorDetails(type=problem(msgid, **params), loc=loc, input=value)
     return ValidationError.from_exception_data(model, [detail])
 
 
@@ -69,6 +76,7 @@ def problems_of(error: ValidationError) -> list[Problem]:
                 msgid or GENERIC,
                 ctx if msgid else {},
                 rows[0] if rows else None,
+                error.title,
             )
         )
     return found

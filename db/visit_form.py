@@ -86,6 +86,14 @@ def _today(info: ValidationInfo) -> date:
     return today
 
 
+def _a_year_before(day: date) -> date:
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 def _limited(value: Any, limit: int) -> str:
     text = str(value).strip()
     if len(text) > limit:
@@ -133,7 +141,7 @@ class NeedInput(BaseModel):
     def _description(cls, value: Any) -> str:
         text = _limited(value, NEED_MAX)
         if not text:
-            raise problem(N_("required: say what is needed"))
+            raise problem(N_("required"))
         return text
 
     @field_validator("due_on", mode="before")
@@ -184,7 +192,7 @@ class VisitInput(BaseModel):
         day = parse_date(str(value))
         if day > _today(info):
             raise problem(N_("{value} is in the future"), value=day.isoformat())
-        if day < _today(info) - timedelta(days=366):
+        if day < _a_year_before(_today(info)):
             raise problem(N_("{value} is more than a year ago"), value=day.isoformat())
         return day
 
@@ -205,22 +213,24 @@ class VisitInput(BaseModel):
             raise problem(N_("add at least one person"))
         if len(value) > PERSONS_MAX:
             raise problem(N_("at most {limit} persons"), limit=PERSONS_MAX)
-        if len({p.id for p in value}) != len(value):
-            raise problem(N_("a person is listed twice"))
+        seen: set[UUID] = set()
+        for person in value:
+            if person.id in seen:
+                raise problem(N_("{name} is listed twice"), name=person.name)
+            seen.add(person.id)
         return value
 
     @model_validator(mode="after")
     def _needs_fit(self) -> Self:
         seen = {p.id for p in self.persons}
-        for number, need in enumerate(self.needs, start=1):
+        for index, need in enumerate(self.needs):
             if need.person_id not in seen:
-                raise field_error("VisitInput", "needs", number,
-                                  N_("need {number}: its person is not among those visited"),
-                                  number=number)  # fmt: skip
+                raise field_error("VisitInput", ("needs", index, "person_id"), need.person_id,
+                                  N_("not among the persons visited"))  # fmt: skip
             if need.due_on is not None and need.due_on < self.visited_on:
-                raise field_error("VisitInput", "needs", number,
-                                  N_("need {number}: due before the visit ({day})"),
-                                  number=number, day=self.visited_on.isoformat())  # fmt: skip
+                raise field_error("VisitInput", ("needs", index, "due_on"), need.due_on.isoformat(),
+                                  N_("before the day of the visit ({day})"),
+                                  day=self.visited_on.isoformat())  # fmt: skip
         return self
 
     def submit_problem(self) -> str | None:

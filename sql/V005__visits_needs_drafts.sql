@@ -106,7 +106,8 @@ CREATE TABLE assistance_request (
     outcome          text NOT NULL DEFAULT '' CHECK (length(outcome) <= 1000),
     resolved_on      date,
     version          integer NOT NULL DEFAULT 1 CHECK (version >= 1),
-    created_at       timestamptz NOT NULL DEFAULT now(),
+    -- clock_timestamp: the needs of one visit, saved in one transaction, keep their order.
+    created_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
     created_by       text NOT NULL DEFAULT current_user,
     updated_at       timestamptz NOT NULL DEFAULT now(),
     updated_by       text NOT NULL DEFAULT current_user,

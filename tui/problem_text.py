@@ -35,15 +35,19 @@ FIELD_LABELS: dict[str, str] = {
     "grid": N_("Grid"),
     "on": N_("Date"),
 }
+# Where a form labels a field otherwise: (model, field) → label.
+MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {
+    ("VisitInput", "notes"): N_("What was talked about"),
+}
 
 
-def field_label(name: str) -> str:
-    return _(FIELD_LABELS.get(name, name))
+def field_label(name: str, model: str = "") -> str:
+    return _(MODEL_FIELD_LABELS.get((model, name)) or FIELD_LABELS.get(name, name))
 
 
 def say(problem: Problem) -> str:
     """One line: "出生日期：2030-01-01 是将来的日期", naming the row of a list item."""
-    where = field_label(problem.field)
+    where = field_label(problem.field, problem.model)
     if problem.row is not None:
         where = _("Need {number}").format(number=problem.row) + " · " + where
     message = _(problem.msgid).format(**problem.params)
