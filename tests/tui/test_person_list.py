@@ -7,6 +7,7 @@ import re
 import asyncpg
 import pytest
 from rich.cells import cell_len
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets.data_table import ColumnKey
@@ -336,3 +337,20 @@ async def test_unreachable_database_is_one_line_not_a_traceback() -> None:
         assert len([n for n in app._notifications if n.severity == "error"]) == 2
         assert app.is_running
         assert app.pool is None
+
+
+async def test_keys_typed_ahead_after_slash_reach_the_search_box(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    # Over SSH "/" and the letters after it often arrive in one read: none of them may
+    # fire the list's own keys (n, p, f, o ...) before the box has the focus.
+    app = make_app(demo_dsn, keyring)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        app.post_message(events.Key("slash", "/"))
+        for char in "nfo":
+            app.post_message(events.Key(char, char))
+        await settle(pilot)
+        box = app.screen.query_one("#search", Input)
+        assert box.value == "nfo"
+        assert isinstance(app.screen, type(list_screen(app)))

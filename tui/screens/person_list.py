@@ -55,12 +55,15 @@ class PersonListScreen(Screen[None]):
     AUTO_FOCUS = "#persons"
     BINDINGS: ClassVar[list[BindingType]] = [
         # Short descriptions for the footer at 80 columns; tooltips say it in full.
+        # Priority: it runs as the key arrives, so the letters typed right after it
+        # (over SSH "/zs" often comes in one read) already go to the search box.
         Binding(
             "slash",
             "focus_search",
             N_("Search"),
             key_display="/",
             tooltip=N_("Search by name, pinyin initials, resident ID or phone tail"),
+            priority=True,
         ),
         Binding("n,pagedown", "next_page", N_("Next"), tooltip=N_("Next page")),
         Binding("p,pageup", "previous_page", N_("Prev"), tooltip=N_("Previous page")),
@@ -349,8 +352,10 @@ class PersonListScreen(Screen[None]):
     def action_first_page(self) -> None:
         self.load_page("first")
 
+    # Focus moves at once, not after the keys already queued.
+
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.set_focus(self.query_one("#search", Input))
 
     def action_focus_table(self) -> None:
-        self.query_one(PersonTable).focus()
+        self.set_focus(self.query_one(PersonTable))

@@ -90,7 +90,7 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
             self.dismiss(VisitPerson(city_code=person.city_code, id=person.id, name=person.name))
 
     def action_focus_results(self) -> None:
-        self.query_one("#pick-results", DataTable).focus()
+        self.set_focus(self.query_one("#pick-results", DataTable))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
