@@ -47,5 +47,17 @@ class Terminal:
                 raise AssertionError(f"timed out; the screen shows:\n{text}")
             time.sleep(0.2)
 
+    def settle(self, timeout: float = 10.0) -> str:
+        """Wait until the screen stops changing (two equal captures in a row): the keys
+        sent so far have been handled, so the next ones reach the widget they mean."""
+        previous = None
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if text == previous or time.monotonic() > deadline:
+                return text
+            previous = text
+            time.sleep(0.2)
+
     def close(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
