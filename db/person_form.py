@@ -177,12 +177,17 @@ def _id_problem(trouble: idcard.IdProblem, number: str, today: date) -> Pydantic
                    expected=idcard.check_char(number[:17]))  # fmt: skip
 
 
-def _text(value: str, limit: int) -> str:
-    text = " ".join(value.split())
+def limited(value: object, limit: int, *, one_line: bool = False) -> str:
+    """The text trimmed (and on one line, for a one-line box), if it fits `limit`."""
+    text = " ".join(str(value).split()) if one_line else str(value).strip()
     if len(text) > limit:
         raise problem(N_("at most {limit} characters (now {length})"), limit=limit,
                       length=len(text))  # fmt: skip
     return text
+
+
+LINE_LIMITS = {"origin_address": ADDRESS_MAX, "current_address": ADDRESS_MAX,
+               "occupation": OCCUPATION_MAX, "employer": EMPLOYER_MAX}  # fmt: skip
 
 
 class PersonInput(BaseModel):
@@ -310,29 +315,15 @@ class PersonInput(BaseModel):
                           value=text, codes=", ".join(codes[:4]))  # fmt: skip
         return codes[0]
 
-    @field_validator("origin_address", "current_address", mode="before")
+    @field_validator(*LINE_LIMITS, mode="before")
     @classmethod
-    def _address(cls, value: str) -> str:
-        return _text(str(value), ADDRESS_MAX)
-
-    @field_validator("occupation", mode="before")
-    @classmethod
-    def _occupation(cls, value: str) -> str:
-        return _text(str(value), OCCUPATION_MAX)
-
-    @field_validator("employer", mode="before")
-    @classmethod
-    def _employer(cls, value: str) -> str:
-        return _text(str(value), EMPLOYER_MAX)
+    def _line(cls, value: str, info: ValidationInfo) -> str:
+        return limited(value, LINE_LIMITS[str(info.field_name)], one_line=True)
 
     @field_validator("notes", mode="before")
     @classmethod
     def _notes(cls, value: str) -> str:
-        text = str(value).strip()
-        if len(text) > NOTES_MAX:
-            raise problem(N_("at most {limit} characters (now {length})"), limit=NOTES_MAX,
-                          length=len(text))  # fmt: skip
-        return text
+        return limited(value, NOTES_MAX)
 
     @field_validator("phone", mode="before")
     @classmethod

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from db.person_form import parse_date
+from db.person_form import limited, parse_date
 from db.problems import N_, field_error, problem
 
 VisitKind = Literal["home_visit", "phone_call", "face_to_face", "festival"]
@@ -94,13 +94,6 @@ def _a_year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _limited(value: Any, limit: int) -> str:
-    text = str(value).strip()
-    if len(text) > limit:
-        raise problem(N_("at most {limit} characters (now {length})"), limit=limit,
-                      length=len(text))  # fmt: skip
-    return text
-
 
 class NeedInput(BaseModel):
     """A checked need, ready to become an assistance request."""
@@ -139,7 +132,7 @@ class NeedInput(BaseModel):
     @field_validator("description", mode="before")
     @classmethod
     def _description(cls, value: Any) -> str:
-        text = _limited(value, NEED_MAX)
+        text = limited(value, NEED_MAX)
         if not text:
             raise problem(N_("required"))
         return text
@@ -199,12 +192,12 @@ class VisitInput(BaseModel):
     @field_validator("place", mode="before")
     @classmethod
     def _place(cls, value: Any) -> str:
-        return _limited(value, PLACE_MAX)
+        return limited(value, PLACE_MAX)
 
     @field_validator("notes", mode="before")
     @classmethod
     def _notes(cls, value: Any) -> str:
-        return _limited(value, NOTES_MAX)
+        return limited(value, NOTES_MAX)
 
     @field_validator("persons")
     @classmethod

@@ -131,7 +131,8 @@ async def _store_persons(conn: Connection, city_code: str, visit: VisitInput) ->
         "AND NOT person_id = ANY($3::uuid[])",
         city_code, visit.id, ids,
     )  # fmt: skip
-    inserted = await conn.fetch(
+    # Under RLS the join finds only persons the user can see; the count below tells.
+    await conn.execute(
         """
         INSERT INTO visit_person (city_code, visit_id, person_id, org_code)
         SELECT v.city_code, v.id, p.id, v.org_code
@@ -139,7 +140,6 @@ async def _store_persons(conn: Connection, city_code: str, visit: VisitInput) ->
           JOIN person p ON p.city_code = v.city_code AND p.id = ANY($3::uuid[])
          WHERE v.city_code = $1 AND v.id = $2
         ON CONFLICT DO NOTHING
-        RETURNING person_id
         """,
         city_code, visit.id, ids,
     )  # fmt: skip
@@ -149,7 +149,6 @@ async def _store_persons(conn: Connection, city_code: str, visit: VisitInput) ->
     )  # fmt: skip
     if linked != len(ids):
         raise NotVisible(f"persons: {len(ids) - linked} of them are not in your scope")
-    del inserted
 
 
 async def _store_needs(conn: Connection, city_code: str, visit: VisitInput, status: str) -> None:
