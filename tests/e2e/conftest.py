@@ -70,7 +70,7 @@ def demo_data_dir() -> Iterator[Path]:
         )
         yield data
     finally:
-        _stop_cluster(data / "pgdata")
+        stop_cluster(data / "pgdata")
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -95,7 +95,7 @@ def ssh_app(openssh: None, demo_data_dir: Path) -> Iterator[SshApp]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _stop_cluster(pgdata: Path) -> None:
+def stop_cluster(pgdata: Path) -> None:
     """Fast-shut-down the embedded postmaster the app leaves running between sessions."""
     try:
         postmaster = psutil.Process(int((pgdata / "postmaster.pid").read_text().split()[0]))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import stop_cluster
 from tests.e2e.tmux import Terminal
 
 TONGXIN = str(Path(sys.executable).with_name("tongxin"))
@@ -15,8 +17,11 @@ MASKED_ID = re.compile(r"\d{4}\*{10}\d{3}[\dX]")
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    """The demo's data directory; the cluster the demo starts there is stopped after."""
+    data = tmp_path / "data"
+    yield data
+    stop_cluster(data / "pgdata")
 
 
 def _demo(data_dir: Path, *args: str) -> Terminal:
