@@ -133,3 +133,38 @@ async def test_find_fix_visit_submit_return_resubmit(demo_dsn: str, keyring: Key
         ("submitted", "了解到想找工作，孩子需要转学。孩子上三年级。")
     ]
     assert len(await fetch(demo_dsn, "SELECT 1 FROM assistance_request")) == 2
+
+
+async def test_a_need_due_before_the_visit_is_named_with_its_row(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    worker = await add_app_user(demo_dsn)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o", "v")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, VisitFormScreen)
+        await pilot.press("ctrl+t")  # nothing said yet: the notes are asked for
+        await settle(pilot)
+        assert app.focused is form.query_one("#box-notes")
+        app.focused.insert("了解情况")
+        await _add_need(pilot, 1, "找工作")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await pilot.press("tab", "enter", "down", "down", "enter", "tab")
+        await type_text(pilot, "办居住证")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "2020-01-01")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # the need dialog let it through: the date alone is fine
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        problems = str(form.query_one("#problems", Static).render())
+        assert problems.startswith("第 2 项诉求 · 办结期限：")
+        needs = form.query_one("#visit-needs")
+        assert app.focused is needs
+        assert needs.cursor_row == 1
+    assert await fetch(demo_dsn, "SELECT 1 FROM visit") == []

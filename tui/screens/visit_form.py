@@ -277,9 +277,15 @@ class VisitFormScreen(DraftingScreen[bool]):
 
     def _problems(self, problems: list[Problem]) -> None:
         self.query_one("#problems", Static).update("\n".join(say(p) for p in problems[:4]))
-        for row in self.query(f"#row-{problems[0].field}"):
-            if isinstance(row, FormRow):
-                row.box.focus()
+        first = problems[0]
+        if first.row is not None:  # a need's problem: put the cursor on that need
+            needs = self.query_one("#visit-needs", DataTable)
+            needs.move_cursor(row=first.row - 1)
+            self.set_focus(needs)
+            return
+        box = {"persons": "#visit-persons", "notes": "#box-notes"}.get(first.field)
+        for widget in self.query(box or f"#row-{first.field}"):
+            self.set_focus(widget.box if isinstance(widget, FormRow) else widget)
 
     @work(exclusive=True, group=SAVE_GROUP, exit_on_error=False)
     async def save(self, visit: VisitInput, submit: bool) -> None:
