@@ -257,9 +257,13 @@ class PersonInput(BaseModel):
             raise problem(N_("required"))
         # A code, a name, or both as suggested and stored ("05 维吾尔族", "维吾尔族 05").
         digits = next((word for word in text.split() if word.isdigit()), None)
+        named = " ".join(word for word in text.split() if not word.isdigit())
         code = digits.zfill(2) if digits else groups.ethnic_code_named(text)
         if code not in groups.ethnic_groups:
             raise problem(N_("“{value}” is not an ethnic group of GB/T 3304"), value=text)
+        if digits and named and groups.ethnic_code_named(named) != code:
+            raise problem(N_("code {code} is {name}, not “{value}”"), code=code,
+                          name=groups.ethnic_groups[code], value=named)  # fmt: skip
         return code
 
     @field_validator("birth_date", mode="before")

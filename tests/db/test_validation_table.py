@@ -99,6 +99,8 @@ CASES = [
     case("ethnic-empty", person(ethnic=""), "ethnic_code", "民族：必填"),
     case("ethnic-unknown-code", person(ethnic="99"), "ethnic_code",
          "民族：“99”不是 GB/T 3304 中的民族"),
+    case("ethnic-code-and-name-disagree", person(ethnic="05 汉族"), "ethnic_code",
+         "民族：代码 05 是维吾尔族，不是“汉族”"),
     case("ethnic-unknown-name", person(ethnic="火星族"), "ethnic_code",
          "民族：“火星族”不是 GB/T 3304 中的民族"),
     # Birth date.
