@@ -94,7 +94,6 @@ def _a_year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-
 class NeedInput(BaseModel):
     """A checked need, ready to become an assistance request."""
 

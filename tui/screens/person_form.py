@@ -203,7 +203,6 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
 
         self.app.push_screen(DraftOfferModal(draft.saved_at, what), chosen)
 
-
     def _title(self) -> None:
         title = self.query_one("#form-title", Static)
         if self.target is None:
@@ -347,7 +346,6 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
 
     def action_close(self) -> None:
         self.leave_keeping_draft(None)
-
 
     def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)

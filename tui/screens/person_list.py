@@ -71,8 +71,12 @@ class PersonListScreen(Screen[None]):
         Binding("o,enter", "open_record", N_("Open"), tooltip=N_("Open the person's record")),
         Binding("f", "filter", N_("Filter"), tooltip=N_("Filter by status, ethnicity, community")),
         Binding("a", "register", N_("Register"), tooltip=N_("Register a new person")),
-        Binding("w", "work", N_("Work"),
-                tooltip=N_("My drafts and returned visits; for supervisors, visits to review")),
+        Binding(
+            "w",
+            "work",
+            N_("Work"),
+            tooltip=N_("My drafts and returned visits; for supervisors, visits to review"),
+        ),
         Binding("escape", "focus_table", N_("Back to the list")),  # shown only while typing
     ]
 

@@ -155,7 +155,6 @@ class VisitFormScreen(DraftingScreen[bool]):
 
         self.app.push_screen(DraftOfferModal(draft.saved_at, _("a visit")), chosen)
 
-
     def _title(self) -> None:
         status = label(VISIT_STATUSES, self.status)
         self.query_one("#visit-title", Static).update(_("Visit · {status}").format(status=status))
@@ -315,7 +314,6 @@ class VisitFormScreen(DraftingScreen[bool]):
 
     def action_close(self) -> None:
         self.leave_keeping_draft(False)
-
 
     def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
