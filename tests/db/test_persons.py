@@ -114,8 +114,7 @@ async def test_filters_narrow_by_status_ethnicity_community_and_missing_fields(
 
     missing = await list_page(people, PersonSearch(missing_only=True), limit=500)
     expected = await people.fetch(
-        "SELECT id FROM person WHERE origin_address = '' OR current_address = '' "
-        "OR occupation = ''"
+        "SELECT id FROM person WHERE origin_address = '' OR current_address = '' OR occupation = ''"
     )
     assert ids(missing) == {r["id"] for r in expected}
     assert missing.rows
