@@ -168,3 +168,31 @@ async def test_a_need_due_before_the_visit_is_named_with_its_row(
         assert app.focused is needs
         assert needs.cursor_row == 1
     assert await fetch(demo_dsn, "SELECT 1 FROM visit") == []
+
+
+async def test_the_need_dialog_names_a_missing_field_and_puts_the_cursor_there(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    worker = await add_app_user(demo_dsn)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("o", "v")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, NeedModal)
+        await pilot.press("ctrl+s")  # no category yet
+        await settle(pilot)
+        assert app.screen is dialog
+        assert str(dialog.query_one("#need-problem", Static).render()).startswith("类别：")
+        assert app.focused is dialog.query_one("#need-category")
+        await pilot.press("enter", "down", "down", "enter", "ctrl+s")  # no description yet
+        await settle(pilot)
+        assert str(dialog.query_one("#need-problem", Static).render()).startswith("诉求内容：")
+        assert app.focused is dialog.query_one("#need-description")
+        await type_text(pilot, "办居住证")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, VisitFormScreen)

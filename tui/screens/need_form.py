@@ -21,6 +21,15 @@ from tui.problem_text import say
 # The three that must be helped (三必帮) come first, as the plans list them.
 CATEGORY_ORDER = tuple(DEFAULT_DEPARTMENT)
 
+# NeedInput's field → the box that holds it.
+FIELD_BOXES = {
+    "person_id": "#need-person",
+    "category": "#need-category",
+    "description": "#need-description",
+    "department_code": "#need-department",
+    "due_on": "#need-due",
+}
+
 
 class NeedModal(ModalScreen[NeedForm | None]):
     """Returns the need as entered (checked), or None when the user backs out."""
@@ -88,9 +97,11 @@ class NeedModal(ModalScreen[NeedForm | None]):
         try:
             NeedInput.model_validate(NeedInput.prepare(need))
         except ValidationError as error:
-            self.query_one("#need-problem", Static).update(
-                "\n".join(say(p) for p in problems_of(error))
-            )
+            problems = problems_of(error)
+            self.query_one("#need-problem", Static).update("\n".join(say(p) for p in problems))
+            box = FIELD_BOXES.get(problems[0].field) if problems else None
+            if box:
+                self.query_one(box).focus()
             return
         self.dismiss(need)
 
