@@ -196,3 +196,29 @@ async def test_the_need_dialog_names_a_missing_field_and_puts_the_cursor_there(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, VisitFormScreen)
+
+
+async def test_the_record_lists_the_needs_of_a_submitted_visit(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    worker = await add_app_user(demo_dsn)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("o", "v")
+        await settle(pilot)
+        app.screen.query_one("#box-notes", TextArea).insert("了解情况")
+        await _add_need(pilot, 1, "找工作")
+        await _add_need(pilot, 2, "办居住证")
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonRecordScreen)
+        await pilot.press("4")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "找工作" in shown, shown
+        assert "办居住证" in shown
+        assert shown.count("待办") >= 2  # both needs await help
+        await pilot.press("3")
+        await settle(pilot)
+        assert "已提交" in screen_text(app)
