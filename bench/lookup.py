@@ -64,6 +64,7 @@ async def _cases(conn: asyncpg.Connection, keys: Keyring, district: str) -> dict
         "name part, no match (马鬼)": PersonSearch(text="马鬼", scope=district),
         "pinyin initials": PersonSearch(text=row["name_initials"][:3], scope=district),
         "reading prefix": PersonSearch(text=row["name_pinyin"][:5], scope=district),
+        "single letter (m)": PersonSearch(text="m", scope=district),
         "initials, no match (mqz)": PersonSearch(text="mqz", scope=district),
         "community registry, first page": PersonSearch(scope=community),
     }

@@ -86,17 +86,17 @@ _SUFFIX_PERSON = """
    AND p.org_code = h.org_code AND p.name_pinyin = h.name_pinyin
 """
 
-# Reading prefixes: rows whose reading, or whose initials, lie in [$5, $11), both
-# under their common first letter $10; and the rows whose first letters differ
-# (''), which only writers other than db.pinyin make. A single letter is its own
-# range.
-_READING_ARMS = (
-    " AND p.name_letter = $10::text AND p.name_pinyin >= $5::text AND p.name_pinyin < $11::text",
-    " AND p.name_letter = $10::text"
+# Reading prefixes of two letters or more: rows whose reading, or whose initials,
+# start with the text's first two letters ($10) and lie in [$5, $11).
+_PAIR_ARMS = (
+    " AND p.reading_pair = $10::text AND p.name_pinyin >= $5::text AND p.name_pinyin < $11::text",
+    " AND p.initials_pair = $10::text"
     " AND p.name_initials >= $5::text AND p.name_initials < $11::text",
-    " AND p.name_letter = ''" + _FILTERS["initials"],
 )
-_LETTER_ARMS = (" AND p.name_letter = $10::text", _READING_ARMS[2])
+# A single letter ($10): rows whose reading and initials both start with it, and
+# the rows whose first letters differ (''), which only writers other than
+# db.pinyin make.
+_LETTER_ARMS = (" AND p.name_letter = $10::text", " AND p.name_letter = ''" + _FILTERS["initials"])
 
 
 def _search_value(search: PersonSearch, keyring: Keyring | None) -> Any:
@@ -139,7 +139,7 @@ def _index_args(kind: SearchKind, value: str) -> list[str]:
     end = _prefix_end(value)
     if end is None:  # initials are ASCII letters (PersonSearch): their range ends
         raise ValueError(f"no end to the range of initials {value!r}")
-    return [value[:1]] if len(value) == 1 else [value[:1], end]
+    return [value] if len(value) == 1 else [value[:2], end]
 
 
 def _page_sql(kind: SearchKind, *, first: bool, backwards: bool, index_args: int = 0) -> str:
@@ -147,7 +147,7 @@ def _page_sql(kind: SearchKind, *, first: bool, backwards: bool, index_args: int
     position = _FIRST if first else (_BEFORE if backwards else _AFTER)
     if kind == "initials":
         where = _IN_SCOPE + _NARROW + position
-        chosen = _LETTER_ARMS if index_args == 1 else _READING_ARMS
+        chosen = _LETTER_ARMS if index_args == 1 else _PAIR_ARMS
         arms = ["(" + _PERSON + "  FROM person p" + where + arm + order + ")" for arm in chosen]
         return _LOOKED_UP + "  FROM (" + "\nUNION ".join(arms) + ") p\n" + order
     if kind == "name":

@@ -114,21 +114,32 @@ CREATE POLICY person_name_suffix_read ON person_name_suffix FOR SELECT TO tongxi
     USING (org_code >= (SELECT tx_scope()) AND org_code < (SELECT tx_scope()) || ':');
 
 -- Pinyin initials and reading prefixes ----------------------------------------------
--- The search matches a prefix of the initials or of the reading. Both start
--- with the same letter (db.pinyin makes them from the same syllables); with that
--- letter leading, the registry order follows and each prefix is a range on a
--- later key column. Rows whose first letters differ, as another writer might
--- store them, get '' and are tested one by one; rows with neither get NULL, as
--- no search can find them. A generated column rather than an expression index:
--- left() is not leakproof, so under row-level security an index on it would
--- not be used.
+-- The search matches a prefix of the initials or of the reading. A search of two
+-- letters or more walks, for each, the rows whose first two letters are the
+-- search's, in the registry order of the scope, testing the prefix as a range on
+-- a later key column. A single letter walks the rows whose reading and initials
+-- both start with it (db.pinyin makes them from the same syllables); rows whose
+-- first letters differ, as another writer might store them, get '' there and are
+-- tested one by one. Generated columns rather than expression indexes: left() is
+-- not leakproof, so under row-level security an index on it would not be used.
 
-ALTER TABLE person ADD COLUMN name_letter text COLLATE "C"
-    GENERATED ALWAYS AS (CASE WHEN left(name_initials, 1) = left(name_pinyin, 1)
-                              THEN nullif(left(name_pinyin, 1), '') ELSE '' END) STORED;
+ALTER TABLE person
+    ADD COLUMN name_letter text COLLATE "C"
+        GENERATED ALWAYS AS (CASE WHEN left(name_initials, 1) = left(name_pinyin, 1)
+                                  THEN nullif(left(name_pinyin, 1), '') ELSE '' END) STORED,
+    ADD COLUMN initials_pair text COLLATE "C"
+        GENERATED ALWAYS AS (CASE WHEN char_length(name_initials) >= 2
+                                  THEN left(name_initials, 2) END) STORED,
+    ADD COLUMN reading_pair text COLLATE "C"
+        GENERATED ALWAYS AS (CASE WHEN char_length(name_pinyin) >= 2
+                                  THEN left(name_pinyin, 2) END) STORED;
 COMMENT ON COLUMN person.name_letter IS
     '拼音与首字母的共同首字母(检索用) / first letter of both reading and initials, for search';
-CREATE INDEX person_reading_idx ON person (name_letter, org_code, name_pinyin, id, name_initials);
+COMMENT ON COLUMN person.initials_pair IS '首字母的前两个(检索用) / first two initials, for search';
+COMMENT ON COLUMN person.reading_pair IS '拼音的前两个字母(检索用) / first two letters of the reading, for search';
+CREATE INDEX person_letter_idx ON person (name_letter, org_code, name_pinyin, id, name_initials);
+CREATE INDEX person_initials_pair_idx ON person (initials_pair, org_code, name_pinyin, id, name_initials);
+CREATE INDEX person_reading_pair_idx ON person (reading_pair, org_code, name_pinyin, id);
 
 -- The searches above replace the scan this index served.
 DROP INDEX person_initials_idx;

@@ -1,7 +1,7 @@
 """Search by part of a name and by pinyin prefix: the same rows, order and pages as a scan.
 
 `list_page` finds name parts through `person_name_suffix` and reading prefixes
-through `person_reading_idx` (sql/V006). Every result here is compared with a
+through the letter and pair indexes of `person` (sql/V006). Every result here is compared with a
 plain scan of `person` with the search's own predicate (`strpos`, `starts_with`),
 in the registry order, page by page in both directions.
 """
