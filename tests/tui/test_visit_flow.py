@@ -38,6 +38,16 @@ async def _add_need(pilot, category_steps: int, what: str) -> None:  # type: ign
     assert isinstance(pilot.app.screen, VisitFormScreen), screen_text(pilot.app)
 
 
+async def _open_visit_form(pilot) -> VisitFormScreen:  # type: ignore[no-untyped-def]
+    """From the list: the first person's record, then a new visit for them."""
+    await settle(pilot)
+    await pilot.press("o", "v")
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, VisitFormScreen)
+    return form
+
+
 async def test_find_fix_visit_submit_return_resubmit(demo_dsn: str, keyring: Keyring) -> None:
     worker = await add_app_user(demo_dsn)
     name, initials = await _someone_in(demo_dsn, worker.org_code)
@@ -141,11 +151,7 @@ async def test_a_need_due_before_the_visit_is_named_with_its_row(
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("o", "v")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, VisitFormScreen)
+        form = await _open_visit_form(pilot)
         await pilot.press("ctrl+t")  # nothing said yet: the notes are asked for
         await settle(pilot)
         assert app.focused is form.query_one("#box-notes")
@@ -176,9 +182,7 @@ async def test_the_need_dialog_names_a_missing_field_and_puts_the_cursor_there(
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
-        await pilot.press("o", "v")
-        await settle(pilot)
+        await _open_visit_form(pilot)
         await pilot.press("ctrl+n")
         await settle(pilot)
         dialog = app.screen
@@ -204,10 +208,8 @@ async def test_the_record_lists_the_needs_of_a_submitted_visit(
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
-        await pilot.press("o", "v")
-        await settle(pilot)
-        app.screen.query_one("#box-notes", TextArea).insert("了解情况")
+        form = await _open_visit_form(pilot)
+        form.query_one("#box-notes", TextArea).insert("了解情况")
         await _add_need(pilot, 1, "找工作")
         await _add_need(pilot, 2, "办居住证")
         await pilot.press("ctrl+t")
