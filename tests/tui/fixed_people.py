@@ -78,3 +78,36 @@ async def insert_fixed_people(conn: asyncpg.Connection, copies: int = 2) -> int:
         ],
     )  # fmt: skip
     return len(rows)
+
+
+async def insert_fixed_visit(conn: asyncpg.Connection) -> None:
+    """A returned home visit with two needs awaiting help, to the person the first
+    grid's list starts with."""
+    grid, person = await conn.fetchrow(
+        "SELECT org_code, id FROM person WHERE org_code = (SELECT min(org_code) FROM person) "
+        "ORDER BY name_pinyin, id LIMIT 1"
+    )
+    visit = uuid.UUID(int=1001)
+    await conn.execute(
+        "INSERT INTO visit (city_code, id, org_code, kind, visited_on, place, notes, status, "
+        "review_comment) VALUES ($1, $2, $3, 'home_visit', '2026-11-20', '家中', "
+        "'想给孩子转学，另需办理居住证。', 'returned', '请写明孩子现在就读的学校')",
+        grid[:4], visit, grid,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO visit_person (city_code, visit_id, person_id, org_code) "
+        "VALUES ($1, $2, $3, $4)",
+        grid[:4], visit, person, grid,
+    )  # fmt: skip
+    needs = [
+        (1002, "schooling", "孩子转学到附近小学", "education", "2026-12-20"),
+        (1003, "paperwork", "办理居住证", "public_security", "2026-12-05"),
+    ]
+    for n, category, description, department, due in needs:
+        await conn.execute(
+            "INSERT INTO assistance_request (city_code, id, org_code, person_id, visit_id, "
+            "category, description, department_code, status, raised_on, due_on) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', '2026-11-20', $9)",
+            grid[:4], uuid.UUID(int=n), grid, person, visit, category, description,
+            department, date.fromisoformat(due),
+        )  # fmt: skip

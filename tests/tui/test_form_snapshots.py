@@ -1,5 +1,6 @@
 """Snapshots of the record, the registration form and the visit form at 80x24 and 120x40,
-in Chinese and English, on the fixed hand-written persons (tests/tui/fixed_people.py).
+in Chinese and English, on the fixed hand-written persons (tests/tui/fixed_people.py);
+the record's visits and needs tabs at 80x24.
 
 Review a changed SVG before accepting it with `--snapshot-update`.
 """
@@ -9,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 
+import asyncpg
 import pytest
 from textual.pilot import Pilot
 
 from db.crypto import Keyring
 from tests.tui.conftest import add_app_user, settle
+from tests.tui.fixed_people import insert_fixed_visit
 from tui.app import TongxinApp
 
 SnapCompare = Callable[..., bool]
@@ -61,6 +64,31 @@ def test_person_record(
 ) -> None:
     app = _app(fixed_dsn, keyring, lang, fixed_worker)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=_keys("o"))
+
+
+@pytest.fixture
+async def visited_worker(fixed_dsn: str, fixed_worker: str) -> str:
+    """The fixed worker, whose first person has a returned visit with two needs."""
+    conn = await asyncpg.connect(fixed_dsn)
+    try:
+        await insert_fixed_visit(conn)
+    finally:
+        await conn.close()
+    return fixed_worker
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("tab", ["3", "4"])
+def test_person_record_visits_and_needs(
+    snap_compare: SnapCompare,
+    fixed_dsn: str,
+    keyring: Keyring,
+    visited_worker: str,
+    lang: str,
+    tab: str,
+) -> None:
+    app = _app(fixed_dsn, keyring, lang, visited_worker)
+    assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=_keys("o", tab))
 
 
 @pytest.mark.parametrize(("lang", "size"), CASES)
