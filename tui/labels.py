@@ -4,6 +4,31 @@ from __future__ import annotations
 
 from tui.i18n import N_, _
 
+SEXES = {1: N_("Male"), 2: N_("Female")}
+STATUSES = {
+    "registered": N_("Registered"),
+    "moved_out": N_("Moved out"),
+    "left_city": N_("Left the city"),
+}
+PERMITS = {
+    "none": N_("None"),
+    "applied": N_("Applied for"),
+    "issued": N_("Issued"),
+    "expired": N_("Expired"),
+}
+RELATIONS = {
+    "spouse": N_("Spouse"),
+    "child": N_("Child"),
+    "parent": N_("Parent"),
+    "sibling": N_("Sibling"),
+    "other": N_("Other"),
+}
+SCHOOLING = {
+    "n/a": "",
+    "preschool": N_("Pre-school"),
+    "enrolled": N_("At school"),
+    "not_enrolled": N_("Not at school"),
+}
 VISIT_KINDS = {
     "home_visit": N_("Home visit"),
     "phone_call": N_("Phone call"),

@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Label, Select
 
 from db.models import PersonStatus
 from tui.i18n import N_, _
-from tui.widgets.person_table import STATUSES
+from tui.labels import STATUSES
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,27 +7,7 @@ from rich.text import Text
 
 from db.models import HouseholdRow, PersonDetail
 from tui.i18n import N_, _
-from tui.widgets.person_table import SEXES, STATUSES
-
-PERMITS = {
-    "none": N_("None"),
-    "applied": N_("Applied for"),
-    "issued": N_("Issued"),
-    "expired": N_("Expired"),
-}
-RELATIONS = {
-    "spouse": N_("Spouse"),
-    "child": N_("Child"),
-    "parent": N_("Parent"),
-    "sibling": N_("Sibling"),
-    "other": N_("Other"),
-}
-SCHOOLING = {
-    "n/a": "",
-    "preschool": N_("Pre-school"),
-    "enrolled": N_("At school"),
-    "not_enrolled": N_("Not at school"),
-}
+from tui.labels import PERMITS, RELATIONS, SCHOOLING, SEXES, STATUSES
 
 
 def languages(detail: PersonDetail) -> str:

@@ -29,6 +29,7 @@ from db.person_save import (
 from db.problems import Problem, problems_of
 from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
+from tui.labels import PERMITS, SEXES
 from tui.messages import LanguageChanged, PersonFormLoaded, PersonSaveDone
 from tui.problem_text import say
 from tui.screens.conflict import ConflictChoice, ConflictModal, merged
@@ -56,11 +57,6 @@ TEXT_BOXES: tuple[tuple[str, str, str], ...] = (
 )
 # Boxes that are not single lines of text come in the paper form's order too.
 AFTER = {"name": "sex", "languages": "interpreter_needed", "arrival_date": "residence_permit"}
-SEXES = ((N_("Male"), "1"), (N_("Female"), "2"))
-PERMITS = (
-    (N_("None"), "none"), (N_("Applied for"), "applied"),
-    (N_("Issued"), "issued"), (N_("Expired"), "expired"),
-)  # fmt: skip
 # Problems name model fields; these two boxes carry other names.
 BOX_OF_FIELD = {"ethnic_code": "ethnic", "origin_division_code": "origin"}
 BOX_LABELS: dict[str, str] = {
@@ -117,11 +113,11 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
 
     def _other_box(self, name: str) -> FormRow:
         if name == "sex":
-            box: Widget = Select([(_(t), v) for t, v in SEXES], prompt=_("Choose"), compact=True,
-                                 id="box-sex")  # fmt: skip
+            sexes = [(_(t), str(v)) for v, t in SEXES.items()]
+            box: Widget = Select(sexes, prompt=_("Choose"), compact=True, id="box-sex")
             return FormRow(N_("Sex"), box, field="sex")
         if name == "residence_permit":
-            box = Select([(_(t), v) for t, v in PERMITS], value="none", allow_blank=False,
+            box = Select([(_(t), v) for v, t in PERMITS.items()], value="none", allow_blank=False,
                          compact=True, id="box-residence_permit")  # fmt: skip
             return FormRow(N_("Residence permit"), box, field="residence_permit")
         box = Checkbox(_("Interpreter needed"), compact=True, id="box-interpreter_needed")

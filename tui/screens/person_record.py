@@ -30,6 +30,7 @@ from tui.labels import (
     DISPUTE_STATUSES,
     NEED_CATEGORIES,
     NEED_STATUSES,
+    STATUSES,
     VISIT_KINDS,
     VISIT_STATUSES,
     label,
@@ -48,7 +49,6 @@ from tui.screens.purpose import PurposeModal
 from tui.screens.status_change import StatusChange, StatusModal
 from tui.screens.visit_form import VisitFormScreen
 from tui.session import Session
-from tui.widgets.person_table import STATUSES
 
 LOAD_GROUP = "person-record-load"
 REVEAL_GROUP = "person-record-reveal"

@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 
 from db.models import PersonSummary
 from tui.i18n import N_, _
+from tui.labels import SEXES, STATUSES
 
 # (column key, header msgid); the order is the order on screen.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -24,12 +25,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("occupation", N_("Occupation")),
     ("status", N_("Status")),
 )
-SEXES = {1: N_("Male"), 2: N_("Female")}
-STATUSES = {
-    "registered": N_("Registered"),
-    "moved_out": N_("Moved out"),
-    "left_city": N_("Left the city"),
-}
 
 
 def person_cells(person: PersonSummary) -> list[Text]:
