@@ -6,6 +6,7 @@ import re
 import uuid
 
 import asyncpg
+from textual import events
 
 from db.crypto import Keyring
 from db.users import add_user
@@ -89,3 +90,32 @@ async def test_cancelling_the_purpose_shows_and_logs_nothing(
         assert isinstance(app.screen, PersonRecordScreen)
         assert "Household" in screen_text(app)
         assert [action for action, _ in await _trail(demo_dsn, role)] == ["open"]
+
+
+async def test_open_typed_ahead_of_a_search_opens_its_first_hit(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    # "/", initials, Enter and "o" in one read: the record opened is the search's first
+    # hit, not the row that was under the cursor before the search.
+    login, _ = await _worker_of_first_grid(demo_dsn)
+    conn = await asyncpg.connect(demo_dsn)
+    try:
+        grid = await conn.fetchval("SELECT min(org_code) FROM person")
+        wanted = await conn.fetchrow(
+            "SELECT id, name_initials FROM person WHERE org_code = $1 "
+            "ORDER BY name_pinyin DESC LIMIT 1",
+            grid,
+        )
+    finally:
+        await conn.close()
+    app = TongxinApp(demo_dsn, keyring=keyring, login=login)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = [("slash", "/"), *((c, c) for c in wanted["name_initials"]), ("enter", None)]
+        for key, char in [*keys, ("o", "o")]:
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert isinstance(app.screen, PersonRecordScreen)
+        hits = app.screen_stack[-2].page.rows
+        assert app.screen.person_id == hits[0].id
+        assert wanted["id"] in [row.id for row in hits]

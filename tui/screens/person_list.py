@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from contextlib import AbstractAsyncContextManager
 from typing import ClassVar, Literal
 from uuid import UUID
@@ -77,7 +78,11 @@ class PersonListScreen(Screen[None]):
             N_("Work"),
             tooltip=N_("My drafts and returned visits; for supervisors, visits to review"),
         ),
-        Binding("escape", "focus_table", N_("Back to the list")),  # shown only while typing
+        # Priority for the same reason as "/": "zs", Enter, "o" may come in one read,
+        # and the "o" must reach the list, not the box. Esc searches too: what was
+        # typed is searched for anyway, a moment later.
+        Binding("enter", "submit_search", show=False, priority=True),
+        Binding("escape", "submit_search", N_("Back to the list"), priority=True),
     ]
 
     def __init__(
@@ -103,6 +108,10 @@ class PersonListScreen(Screen[None]):
         self._debounce: Timer | None = None
         self.filters = ListFilters()
         self._choices: FilterChoices | None = None
+        self._loading = False
+        # Page keys typed while a page loads (over SSH: "zs", Enter, "o" in one read)
+        # act on the page they were typed for, once it arrives.
+        self._typed_ahead: deque[str] = deque()
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -119,9 +128,13 @@ class PersonListScreen(Screen[None]):
 
     # Workers: each posts one message; errors go to on_worker_state_changed.
 
-    @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
-    async def load_page(self, direction: Direction, text: str | None = None) -> None:
+    def load_page(self, direction: Direction, text: str | None = None) -> None:
         """Load the first, next or previous page of `text` (default: the current search)."""
+        self._loading = True
+        self._fetch_page(direction, text)
+
+    @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
+    async def _fetch_page(self, direction: Direction, text: str | None) -> None:
         search = (
             self.search if text is None else PersonSearch(**{**dict(self.search), "text": text})
         )
@@ -176,6 +189,11 @@ class PersonListScreen(Screen[None]):
         self.query_one(PersonTable).show(message.page.rows)
         self.refresh_bindings()
         self._show_status()
+        self._loading = False
+        if self._typed_ahead:
+            action = self._typed_ahead.popleft()
+            if self.check_action(action, ()):
+                getattr(self, f"action_{action}")()
 
     def on_persons_counted(self, message: PersonsCounted) -> None:
         self.total = message.total
@@ -192,6 +210,8 @@ class PersonListScreen(Screen[None]):
             self.post_message(PersonsFailed(one_line(error)))
 
     def on_persons_failed(self, message: PersonsFailed) -> None:
+        self._loading = False
+        self._typed_ahead.clear()
         self.failure = message.reason
         self._show_status()
         self.notify(message.reason, title=_("Cannot load the list"), severity="error")
@@ -228,7 +248,15 @@ class PersonListScreen(Screen[None]):
     def row_chosen(self, event: DataTable.RowSelected) -> None:
         self.action_open_record()
 
+    def _held(self, action: str) -> bool:
+        """Hold `action` for the page being loaded, if one is; say whether it was held."""
+        if self._loading:
+            self._typed_ahead.append(action)
+        return self._loading
+
     def action_open_record(self) -> None:
+        if self._held("open_record"):
+            return
         table = self.query_one(PersonTable)
         if self.page is None or not self.page.rows or table.cursor_row < 0:
             return
@@ -320,11 +348,6 @@ class PersonListScreen(Screen[None]):
             self._debounce.stop()
         self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.run_search)
 
-    @on(Input.Submitted, "#search")
-    def search_submitted(self, event: Input.Submitted) -> None:
-        self.run_search()
-        self.action_focus_table()
-
     def run_search(self) -> None:
         """Reload from the first page with what the search box holds, literally."""
         if self._debounce is not None:
@@ -339,8 +362,8 @@ class PersonListScreen(Screen[None]):
             return bool(self.page and self.page.has_after) or None
         if action in ("previous_page", "first_page"):
             return bool(self.page and self.page.has_before) or None
-        if action == "focus_table":
-            return isinstance(self.focused, Input)
+        if action == "submit_search":
+            return self.focused is self.query_one("#search", Input)
         if action == "register":
             return self.session is not None and self.session.writes_persons
         if action == "work":
@@ -348,13 +371,16 @@ class PersonListScreen(Screen[None]):
         return True
 
     def action_next_page(self) -> None:
-        self.load_page("next")
+        if not self._held("next_page"):
+            self.load_page("next")
 
     def action_previous_page(self) -> None:
-        self.load_page("previous")
+        if not self._held("previous_page"):
+            self.load_page("previous")
 
     def action_first_page(self) -> None:
-        self.load_page("first")
+        if not self._held("first_page"):
+            self.load_page("first")
 
     # Focus moves at once, not after the keys already queued.
 
@@ -363,3 +389,11 @@ class PersonListScreen(Screen[None]):
 
     def action_focus_table(self) -> None:
         self.set_focus(self.query_one(PersonTable))
+
+    def action_submit_search(self) -> None:
+        # The focus moves now, so keys after Enter go to the list; the letters before it
+        # may still wait in the box's queue, so the search runs once the box has them,
+        # and keys typed meanwhile wait for its page.
+        self._loading = True
+        self.action_focus_table()
+        self.query_one("#search", Input).call_later(self.run_search)
