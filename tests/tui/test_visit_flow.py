@@ -3,6 +3,7 @@ visit with two needs, submit it; the supervisor returns it; it is fixed and resu
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Static, TextArea
 
 from db.crypto import Keyring
@@ -10,6 +11,7 @@ from tests.tui.conftest import add_app_user, fetch, screen_text, settle, type_te
 from tui.app import TongxinApp
 from tui.screens.need_form import NeedModal
 from tui.screens.person_form import PersonFormScreen
+from tui.screens.person_picker import PersonPickerModal
 from tui.screens.person_record import PersonRecordScreen
 from tui.screens.visit_form import VisitFormScreen
 from tui.screens.work_list import WorkListScreen
@@ -224,3 +226,55 @@ async def test_the_record_lists_the_needs_of_a_submitted_visit(
         await pilot.press("3")
         await settle(pilot)
         assert "已提交" in screen_text(app)
+
+
+async def test_a_visit_for_two_persons_picked_by_name(demo_dsn: str, keyring: Keyring) -> None:
+    worker = await add_app_user(demo_dsn)
+    other = (
+        await fetch(
+            demo_dsn,
+            "SELECT name FROM person WHERE org_code = $1 AND status = 'registered' "
+            "GROUP BY name HAVING count(*) = 1 ORDER BY max(name_pinyin) DESC LIMIT 1",
+            worker.org_code,
+        )
+    )[0]["name"]
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        form = await _open_visit_form(pilot)
+        first = form.persons[0].name
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonPickerModal)
+        # The name, Enter to search and Enter to take the row, all in one read: the
+        # second Enter takes the search's first hit, not a row of the list before it.
+        for char in other:
+            app.post_message(events.Key(char, char))
+        app.post_message(events.Key("enter", None))
+        app.post_message(events.Key("enter", None))
+        await settle(pilot)
+        assert app.screen is form, screen_text(app)
+        assert [p.name for p in form.persons] == [first, other]
+
+        await pilot.press("tab", "tab", "tab")  # 方式 → 日期 → 地点 → 对象
+        assert app.focused is form.query_one("#visit-persons")
+        await pilot.press("down", "delete")
+        assert [p.name for p in form.persons] == [first]
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await type_text(pilot, other)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [p.name for p in form.persons] == [first, other]
+        await pilot.press("tab")
+        assert isinstance(app.focused, TextArea)
+        app.focused.insert("两家一起走访")
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonRecordScreen), screen_text(app)
+    stored = await fetch(
+        demo_dsn,
+        "SELECT p.name FROM visit_person w JOIN person p ON p.id = w.person_id ORDER BY p.name",
+    )
+    assert sorted([r["name"] for r in stored]) == sorted([first, other])

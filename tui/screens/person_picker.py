@@ -12,10 +12,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
+from textual.worker import Worker, WorkerState
 
 from db.models import PersonSearch, PersonSummary
 from db.persons import list_page
 from db.visit_form import VisitPerson
+from tui.errors import one_line
 from tui.i18n import N_, _
 from tui.messages import PersonsLoaded
 from tui.session import Session
@@ -30,6 +32,9 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel")),
         Binding("down", "focus_results", N_("Results"), show=False),
+        # As in the list: Enter typed ahead of the results must not take a row that a
+        # search still under way is about to replace.
+        Binding("enter", "submit_search", show=False, priority=True),
     ]
 
     def __init__(self, session: Session, exclude: set[object]) -> None:
@@ -37,6 +42,8 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
         self.session, self.exclude = session, exclude
         self.rows: list[PersonSummary] = []
         self._debounce: Timer | None = None
+        self._finding = False
+        self._take_first = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide") as box:
@@ -49,14 +56,23 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
                 markup=False,
             )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit_search":
+            return self.focused is self.query_one("#pick-search", Input)
+        return True
+
     def on_mount(self) -> None:
         table = self.query_one("#pick-results", DataTable)
         for column in (N_("Name"), N_("Born"), N_("ID number"), N_("Address here")):
             table.add_column(_(column))
         self.find("")
 
+    def find(self, text: str) -> None:
+        self._finding = True
+        self._fetch(text)
+
     @work(exclusive=True, group="person-picker", exit_on_error=False)
-    async def find(self, text: str) -> None:
+    async def _fetch(self, text: str) -> None:
         search = PersonSearch(text=text, scope=self.session.user.org_code, status="registered")
         async with self.session.transaction() as conn:
             page = await list_page(conn, search, keyring=self.session.keyring, limit=PICK_ROWS)
@@ -71,6 +87,17 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
                 Text(person.name), person.birth_date.isoformat(),
                 person.id_number_masked or "", Text(person.current_address),
             )  # fmt: skip
+        self._finding = False
+        if self._take_first:
+            self._take_first = False
+            self._take(0)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group == "person-picker":
+            self._finding = self._take_first = False
+            error = event.worker.error
+            assert error is not None
+            self.notify(one_line(error), title=_("Cannot search"), severity="error")
 
     @on(Input.Changed, "#pick-search")
     def typed(self, event: Input.Changed) -> None:
@@ -78,15 +105,23 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
             self._debounce.stop()
         self._debounce = self.set_timer(SEARCH_DEBOUNCE, lambda: self.find(event.value))
 
-    @on(Input.Submitted, "#pick-search")
-    def submitted(self, event: Input.Submitted) -> None:
-        self.find(event.value)
+    def action_submit_search(self) -> None:
+        # Focus moves now; the search waits for the letters still queued in the box.
+        box = self.query_one("#pick-search", Input)
+        self._finding = True
         self.action_focus_results()
+        box.call_later(lambda: self.find(box.value))
 
     @on(DataTable.RowSelected, "#pick-results")
     def chosen(self, event: DataTable.RowSelected) -> None:
-        if event.cursor_row < len(self.rows):
-            person = self.rows[event.cursor_row]
+        if self._finding:
+            self._take_first = True  # the first row of the results on their way
+        else:
+            self._take(event.cursor_row)
+
+    def _take(self, row: int) -> None:
+        if row < len(self.rows):
+            person = self.rows[row]
             self.dismiss(VisitPerson(city_code=person.city_code, id=person.id, name=person.name))
 
     def action_focus_results(self) -> None:
