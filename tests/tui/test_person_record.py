@@ -12,6 +12,7 @@ from db.crypto import Keyring
 from db.users import add_user
 from tests.tui.conftest import screen_text, settle
 from tui.app import TongxinApp
+from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_record import PersonRecordScreen
 from tui.screens.purpose import PurposeModal
 
@@ -119,3 +120,16 @@ async def test_open_typed_ahead_of_a_search_opens_its_first_hit(
         hits = app.screen_stack[-2].page.rows
         assert app.screen.person_id == hits[0].id
         assert wanted["id"] in [row.id for row in hits]
+
+
+async def test_edit_typed_ahead_of_the_record_waits_for_it(demo_dsn: str, keyring: Keyring) -> None:
+    # "o" then "e" before the record has arrived: the edit form opens once it has.
+    login, _ = await _worker_of_first_grid(demo_dsn)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=login)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.post_message(events.Key("o", "o"))
+        app.post_message(events.Key("e", "e"))
+        await settle(pilot)
+        assert isinstance(app.screen, PersonFormScreen), screen_text(app)
+        assert app.screen_stack[-2].detail is not None

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections import deque
 from contextlib import AbstractAsyncContextManager
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 from uuid import UUID
 
 from textual import on, work
@@ -32,12 +31,13 @@ from tui.messages import (
     PersonsLoaded,
 )
 from tui.screens.filters import FilterChoices, FilterModal, ListFilters
-from tui.screens.person_form import FormOutcome, PersonFormScreen
-from tui.screens.person_record import PersonRecordScreen
-from tui.screens.work_list import WorkListScreen
+from tui.screens.typed_ahead import TypedAhead
 from tui.session import Session
 from tui.widgets.person_table import PersonTable
 from tui.widgets.search import SEARCH_DEBOUNCE, SEARCH_HINT, SEARCH_MAX
+
+if TYPE_CHECKING:
+    from tui.screens.person_form import FormOutcome
 
 Direction = Literal["first", "next", "previous"]
 LOAD_GROUP = "person-list-load"
@@ -108,10 +108,7 @@ class PersonListScreen(Screen[None]):
         self._debounce: Timer | None = None
         self.filters = ListFilters()
         self._choices: FilterChoices | None = None
-        self._loading = False
-        # Page keys typed while a page loads (over SSH: "zs", Enter, "o" in one read)
-        # act on the page they were typed for, once it arrives.
-        self._typed_ahead: deque[str] = deque()
+        self.typed_ahead = TypedAhead(self)
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -130,7 +127,7 @@ class PersonListScreen(Screen[None]):
 
     def load_page(self, direction: Direction, text: str | None = None) -> None:
         """Load the first, next or previous page of `text` (default: the current search)."""
-        self._loading = True
+        self.typed_ahead.start()
         self._fetch_page(direction, text)
 
     @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
@@ -189,11 +186,7 @@ class PersonListScreen(Screen[None]):
         self.query_one(PersonTable).show(message.page.rows)
         self.refresh_bindings()
         self._show_status()
-        self._loading = False
-        if self._typed_ahead:
-            action = self._typed_ahead.popleft()
-            if self.check_action(action, ()):
-                getattr(self, f"action_{action}")()
+        self.typed_ahead.loaded()
 
     def on_persons_counted(self, message: PersonsCounted) -> None:
         self.total = message.total
@@ -210,8 +203,7 @@ class PersonListScreen(Screen[None]):
             self.post_message(PersonsFailed(one_line(error)))
 
     def on_persons_failed(self, message: PersonsFailed) -> None:
-        self._loading = False
-        self._typed_ahead.clear()
+        self.typed_ahead.failed()
         self.failure = message.reason
         self._show_status()
         self.notify(message.reason, title=_("Cannot load the list"), severity="error")
@@ -248,14 +240,8 @@ class PersonListScreen(Screen[None]):
     def row_chosen(self, event: DataTable.RowSelected) -> None:
         self.action_open_record()
 
-    def _held(self, action: str) -> bool:
-        """Hold `action` for the page being loaded, if one is; say whether it was held."""
-        if self._loading:
-            self._typed_ahead.append(action)
-        return self._loading
-
     def action_open_record(self) -> None:
-        if self._held("open_record"):
+        if self.typed_ahead.hold("open_record"):
             return
         table = self.query_one(PersonTable)
         if self.page is None or not self.page.rows or table.cursor_row < 0:
@@ -272,6 +258,8 @@ class PersonListScreen(Screen[None]):
             if moved_away:
                 self.count_persons()
                 self.load_page("first")
+
+        from tui.screens.person_record import PersonRecordScreen
 
         self.app.push_screen(PersonRecordScreen(self.session, city_code, person_id), closed)
 
@@ -293,10 +281,14 @@ class PersonListScreen(Screen[None]):
                 self.load_page("first")
             self.open_record(outcome.city_code, outcome.person_id)
 
+        from tui.screens.person_form import PersonFormScreen
+
         self.app.push_screen(PersonFormScreen(self.session), saved)
 
     def action_work(self) -> None:
         if self.session is not None:
+            from tui.screens.work_list import WorkListScreen
+
             self.app.push_screen(WorkListScreen(self.session))
 
     async def on_language_changed(self, message: LanguageChanged) -> None:
@@ -371,15 +363,15 @@ class PersonListScreen(Screen[None]):
         return True
 
     def action_next_page(self) -> None:
-        if not self._held("next_page"):
+        if not self.typed_ahead.hold("next_page"):
             self.load_page("next")
 
     def action_previous_page(self) -> None:
-        if not self._held("previous_page"):
+        if not self.typed_ahead.hold("previous_page"):
             self.load_page("previous")
 
     def action_first_page(self) -> None:
-        if not self._held("first_page"):
+        if not self.typed_ahead.hold("first_page"):
             self.load_page("first")
 
     # Focus moves at once, not after the keys already queued.
@@ -394,6 +386,6 @@ class PersonListScreen(Screen[None]):
         # The focus moves now, so keys after Enter go to the list; the letters before it
         # may still wait in the box's queue, so the search runs once the box has them,
         # and keys typed meanwhile wait for its page.
-        self._loading = True
+        self.typed_ahead.start()
         self.action_focus_table()
         self.query_one("#search", Input).call_later(self.run_search)

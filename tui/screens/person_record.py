@@ -47,6 +47,7 @@ from tui.screens.person_details import details_table, household_cells
 from tui.screens.person_form import FormOutcome, PersonFormScreen
 from tui.screens.purpose import PurposeModal
 from tui.screens.status_change import StatusChange, StatusModal
+from tui.screens.typed_ahead import TypedAhead
 from tui.screens.visit_form import VisitFormScreen
 from tui.session import Session
 
@@ -95,6 +96,7 @@ class PersonRecordScreen(Screen[bool]):
         self.household: list[HouseholdRow] = []
         self.activity: Activity | None = None
         self.revealed: dict[str, str | None] = {}
+        self.typed_ahead = TypedAhead(self, loading=True)
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -118,8 +120,12 @@ class PersonRecordScreen(Screen[bool]):
 
     # Workers.
 
+    def load_record(self) -> None:
+        self.typed_ahead.start()
+        self._fetch_record()
+
     @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
-    async def load_record(self) -> None:
+    async def _fetch_record(self) -> None:
         async with self.session.transaction() as conn:
             detail, household = await open_person(conn, self.city_code, self.person_id)
             activity = await person_activity(conn, self.city_code, self.person_id)
@@ -168,12 +174,14 @@ class PersonRecordScreen(Screen[bool]):
         self.activity = message.activity
         self._show_record()
         self.refresh_bindings()
+        self.typed_ahead.loaded()
 
     def on_identifier_revealed(self, message: IdentifierRevealed) -> None:
         self.revealed[message.field] = message.value
         self._show_record()
 
     def on_record_failed(self, message: RecordFailed) -> None:
+        self.typed_ahead.failed()
         self.notify(message.reason, title=_("Cannot show the record"), severity="error")
 
     def on_status_changed(self, message: StatusChanged) -> None:
@@ -196,10 +204,12 @@ class PersonRecordScreen(Screen[bool]):
     # Actions.
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the record loads these keys are taken and wait for it (typed_ahead).
+        there = self.detail is not None or self.typed_ahead.loading
         if action in ("edit", "visit"):
-            return self.session.writes_persons and self.detail is not None
+            return self.session.writes_persons and there
         if action == "status":
-            return self.session.user.role_kind != "auditor" and self.detail is not None
+            return self.session.user.role_kind != "auditor" and there
         return True
 
     def action_back(self) -> None:
@@ -209,6 +219,9 @@ class PersonRecordScreen(Screen[bool]):
         self.query_one(TabbedContent).active = pane if pane != "household" else "household-tab"
 
     def action_edit(self) -> None:
+        if self.typed_ahead.hold("edit"):
+            return
+
         def edited(outcome: FormOutcome | None) -> None:
             if outcome is not None:
                 self.notify(_("Saved."))
@@ -218,7 +231,7 @@ class PersonRecordScreen(Screen[bool]):
         self.app.push_screen(PersonFormScreen(self.session, target), edited)
 
     def action_visit(self) -> None:
-        if self.detail is None:
+        if self.typed_ahead.hold("visit") or self.detail is None:
             return
         self.app.push_screen(
             VisitFormScreen.for_person(self.session, self.detail), lambda _done: self.load_record()
@@ -235,7 +248,8 @@ class PersonRecordScreen(Screen[bool]):
         )
 
     def action_status(self) -> None:
-        self.load_grids()
+        if not self.typed_ahead.hold("status"):
+            self.load_grids()
 
     def on_grids_loaded(self, message: GridsLoaded) -> None:
         if self.detail is None:
