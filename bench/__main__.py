@@ -1,10 +1,10 @@
-"""Run a benchmark: `python -m bench seed|lookup [--persons N]`."""
+"""Run a benchmark: `python -m bench seed|lookup|start [--persons N]`."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import lookup, seed_demo
+from bench import lookup, seed_demo, start
 
 
 def main() -> None:
@@ -15,11 +15,16 @@ def main() -> None:
     seed.add_argument("--seed", type=int, default=1)
     find = sub.add_parser("lookup", help="person lookups and registry pages, RLS vs owner")
     find.add_argument("--persons", type=int, default=100_000)
+    begin = sub.add_parser("start", help="app start and memory, against a bare Textual app")
+    begin.add_argument("--persons", type=int, default=20_000)
+    begin.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if args.name == "seed":
         seed_demo.main(args.persons, args.seed)
     elif args.name == "lookup":
         lookup.main(args.persons)
+    elif args.name == "start":
+        start.main(args.persons, args.runs)
 
 
 if __name__ == "__main__":

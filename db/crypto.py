@@ -18,12 +18,12 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING, Literal
 
 from db.errors import UserError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEY_FILE_ENV = "TONGXIN_KEY_FILE"
 # What a sealed value is: the field name is the associated data, so a value
@@ -69,7 +69,16 @@ class Keyring:
             raise KeyFileError(f"active key {active} is not in the key file")
         self._keys = by_id
         self.active = by_id[active]
-        self._aead = {k.key_id: AESGCM(k.enc) for k in keys}
+        self._aead: dict[str, AESGCM] = {}
+
+    def _cipher(self, key_id: str) -> AESGCM | None:
+        # The cipher library loads on the first seal or unseal, not at start: the list
+        # shows masked copies and searches by HMAC, and a session may never need it.
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        if key_id not in self._aead and key_id in self._keys:
+            self._aead[key_id] = AESGCM(self._keys[key_id].enc)
+        return self._aead.get(key_id)
 
     def _refresh(self) -> None:
         if self.source is None or _mtime(self.source) == self._mtime:
@@ -81,14 +90,18 @@ class Keyring:
     def encrypt(self, field: Field, value: str) -> bytes:
         self._refresh()
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._aead[self.active.key_id].encrypt(nonce, value.encode(), field.encode())
+        aead = self._cipher(self.active.key_id)
+        assert aead is not None  # the active key is always in the ring
+        sealed = aead.encrypt(nonce, value.encode(), field.encode())
         return self.active.key_id.encode() + nonce + sealed
 
     def decrypt(self, field: Field, blob: bytes) -> str:
+        from cryptography.exceptions import InvalidTag
+
         key_id = blob[:KEY_ID_BYTES].decode("ascii", "replace")
-        if key_id not in self._aead:
+        if key_id not in self._keys:
             self._refresh()
-        aead = self._aead.get(key_id)
+        aead = self._cipher(key_id)
         if aead is None:
             raise KeyFileError(f"value was encrypted under key {key_id}, which the key file lacks")
         nonce = blob[KEY_ID_BYTES : KEY_ID_BYTES + NONCE_BYTES]

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from db.activity import Activity
-from db.connect import Pool
-from db.drafts import Draft
-from db.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
-from db.person_form import FormReference
-from db.person_save import Saved, StoredPerson
-from db.users import AppUser
-from db.visit_form import VisitForm
-from db.visits import VisitState, VisitSummary
-from tui.screens.filters import FilterChoices
+if TYPE_CHECKING:
+    from db.activity import Activity
+    from db.connect import Pool
+    from db.drafts import Draft
+    from db.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
+    from db.person_form import FormReference
+    from db.person_save import Saved, StoredPerson
+    from db.users import AppUser
+    from db.visit_form import VisitForm
+    from db.visits import VisitState, VisitSummary
+    from tui.screens.filters import FilterChoices
 
 
 @dataclass

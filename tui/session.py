@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from db.connect import Connection, Pool
 from db.crypto import Keyring
-from db.person_form import FormReference
 from db.session import user_transaction
 from db.users import AppUser
+
+if TYPE_CHECKING:
+    from db.person_form import FormReference
 
 
 @dataclass
