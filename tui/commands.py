@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 
+from textual.actions import parse as parse_action
 from textual.app import SystemCommand
-from textual.binding import BindingsMap
+from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from tui.i18n import _
+
+
+def ruled_out(node: DOMNode, binding: Binding) -> bool:
+    """The node's `check_action` says the binding cannot apply now (False, not None),
+    asked the way Textual asks it: with the action's name and its arguments."""
+    _namespace, name, arguments = parse_action(binding.action)
+    return node.check_action(name, arguments) is False
 
 
 def screen_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
@@ -18,7 +27,7 @@ def screen_commands(screen: Screen[object]) -> Iterator[SystemCommand]:
     for _key, binding in BindingsMap(type(screen).BINDINGS):
         if binding.action in seen or not binding.description:
             continue
-        if screen.check_action(binding.action, ()) is False:
+        if ruled_out(screen, binding):
             continue
         seen.add(binding.action)
         key = screen.app.get_key_display(binding)

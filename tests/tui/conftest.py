@@ -8,6 +8,8 @@ from datetime import date
 
 import asyncpg
 import pytest
+from textual import events
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 from textual.worker import WorkerFailed
@@ -102,6 +104,14 @@ async def add_app_user(
     finally:
         await conn.close()
     return user
+
+
+def type_ahead(app: App[object], *keys: str) -> None:
+    """Queue key presses all at once, as one read over SSH delivers them: none is
+    handled before the next is queued. A key is a name ("enter") or one character."""
+    for key in keys:
+        character = {"slash": "/", "space": " "}.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))
 
 
 async def type_text(pilot: Pilot[object], text: str) -> None:

@@ -7,14 +7,20 @@ import re
 import asyncpg
 import pytest
 from rich.cells import cell_len
-from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets.data_table import ColumnKey
 
 from db.crypto import Keyring
 from db.pinyin import name_pinyin
-from tests.tui.conftest import list_screen, screen_text, settle, shown_names, shown_rows
+from tests.tui.conftest import (
+    list_screen,
+    screen_text,
+    settle,
+    shown_names,
+    shown_rows,
+    type_ahead,
+)
 from tui.app import TongxinApp
 from tui.screens.help import HelpScreen
 from tui.widgets.person_table import PersonTable
@@ -347,9 +353,7 @@ async def test_keys_typed_ahead_after_slash_reach_the_search_box(
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        app.post_message(events.Key("slash", "/"))
-        for char in "nfo":
-            app.post_message(events.Key(char, char))
+        type_ahead(app, "slash", *"nfo")
         await settle(pilot)
         box = app.screen.query_one("#search", Input)
         assert box.value == "nfo"
@@ -364,10 +368,30 @@ async def test_keys_typed_ahead_after_enter_reach_the_list(demo_dsn: str, keyrin
         await settle(pilot)
         first = shown_names(app)[0]
         initials = name_pinyin(first)[1]
-        for key, char in (("slash", "/"), *((c, c) for c in initials), ("enter", None), ("n", "n")):
-            app.post_message(events.Key(key, char))
+        type_ahead(app, "slash", *initials, "enter", "n")
         await settle(pilot)
         screen = list_screen(app)
         assert screen.query_one("#search", Input).value == initials
         assert screen.query_one(PersonTable).has_focus
         assert first in shown_names(app)
+
+
+async def test_esc_from_an_unchanged_search_box_keeps_the_page(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    app = make_app(demo_dsn, keyring)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        second = shown_names(app)
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        assert list_screen(app).number == 2
+        assert shown_names(app) == second
+        assert list_screen(app).query_one(PersonTable).has_focus
+        await pilot.press("slash", *name_pinyin(second[0])[1], "escape")  # changed: searched
+        await settle(pilot)
+        assert list_screen(app).number == 1
+        assert second[0] in shown_names(app)
+        assert list_screen(app).query_one(PersonTable).has_focus

@@ -6,11 +6,10 @@ import re
 import uuid
 
 import asyncpg
-from textual import events
 
 from db.crypto import Keyring
 from db.users import add_user
-from tests.tui.conftest import screen_text, settle
+from tests.tui.conftest import screen_text, settle, type_ahead
 from tui.app import TongxinApp
 from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_record import PersonRecordScreen
@@ -112,9 +111,7 @@ async def test_open_typed_ahead_of_a_search_opens_its_first_hit(
     app = TongxinApp(demo_dsn, keyring=keyring, login=login)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        keys = [("slash", "/"), *((c, c) for c in wanted["name_initials"]), ("enter", None)]
-        for key, char in [*keys, ("o", "o")]:
-            app.post_message(events.Key(key, char))
+        type_ahead(app, "slash", *wanted["name_initials"], "enter", "o")
         await settle(pilot)
         assert isinstance(app.screen, PersonRecordScreen)
         hits = app.screen_stack[-2].page.rows
@@ -128,8 +125,7 @@ async def test_edit_typed_ahead_of_the_record_waits_for_it(demo_dsn: str, keyrin
     app = TongxinApp(demo_dsn, keyring=keyring, login=login)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.post_message(events.Key("o", "o"))
-        app.post_message(events.Key("e", "e"))
+        type_ahead(app, "o", "e")
         await settle(pilot)
         assert isinstance(app.screen, PersonFormScreen), screen_text(app)
         assert app.screen_stack[-2].detail is not None

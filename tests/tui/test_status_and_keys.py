@@ -8,7 +8,8 @@ from textual.widgets import Input
 from db.crypto import Keyring
 from tests.tui.conftest import add_app_user, fetch, notices, screen_text, settle, type_text
 from tui.app import TongxinApp
-from tui.screens.help import HelpScreen
+from tui.commands import screen_commands
+from tui.screens.help import HelpScreen, key_rows
 from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_list import PersonListScreen
 from tui.screens.person_record import PersonRecordScreen
@@ -124,3 +125,25 @@ async def test_the_form_switches_to_english(demo_dsn: str, keyring: Keyring) -> 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "Name: required" in screen_text(app)
+
+
+async def test_keys_that_cannot_apply_now_are_left_out_of_palette_and_help(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    # Esc's action takes an argument, leave_search(False): it is offered only while
+    # the search box has the focus, in the palette and in help alike.
+    worker = await add_app_user(demo_dsn)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PersonListScreen)
+
+        def offered() -> tuple[bool, bool]:
+            palette = any("回到列表" in str(c.title) for c in screen_commands(screen))
+            help_rows = any(text == "回到列表" for _keys, text in key_rows(screen))
+            return palette, help_rows
+
+        assert offered() == (False, False)
+        await pilot.press("slash")
+        assert offered() == (True, True)

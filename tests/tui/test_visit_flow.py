@@ -3,11 +3,10 @@ visit with two needs, submit it; the supervisor returns it; it is fixed and resu
 
 from __future__ import annotations
 
-from textual import events
 from textual.widgets import Static, TextArea
 
 from db.crypto import Keyring
-from tests.tui.conftest import add_app_user, fetch, screen_text, settle, type_text
+from tests.tui.conftest import add_app_user, fetch, screen_text, settle, type_ahead, type_text
 from tui.app import TongxinApp
 from tui.screens.need_form import NeedModal
 from tui.screens.person_form import PersonFormScreen
@@ -247,10 +246,7 @@ async def test_a_visit_for_two_persons_picked_by_name(demo_dsn: str, keyring: Ke
         assert isinstance(app.screen, PersonPickerModal)
         # The name, Enter to search and Enter to take the row, all in one read: the
         # second Enter takes the search's first hit, not a row of the list before it.
-        for char in other:
-            app.post_message(events.Key(char, char))
-        app.post_message(events.Key("enter", None))
-        app.post_message(events.Key("enter", None))
+        type_ahead(app, *other, "enter", "enter")
         await settle(pilot)
         assert app.screen is form, screen_text(app)
         assert [p.name for p in form.persons] == [first, other]

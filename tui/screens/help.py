@@ -13,6 +13,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui.commands import ruled_out
 from tui.i18n import N_, _
 from tui.messages import LanguageChanged
 
@@ -28,7 +29,7 @@ def key_rows(*nodes: DOMNode) -> list[tuple[str, str]]:
     for number, node in enumerate(nodes):
         for _key, binding in BindingsMap(type(node).BINDINGS):
             text = binding.tooltip or binding.description
-            if not text or node.check_action(binding.action, ()) is False:
+            if not text or ruled_out(node, binding):
                 continue
             keys = rows.setdefault((number, binding.action), ([], _(text)))[0]
             display = node.app.get_key_display(binding)

@@ -79,10 +79,10 @@ class PersonListScreen(Screen[None]):
             tooltip=N_("My drafts and returned visits; for supervisors, visits to review"),
         ),
         # Priority for the same reason as "/": "zs", Enter, "o" may come in one read,
-        # and the "o" must reach the list, not the box. Esc searches too: what was
-        # typed is searched for anyway, a moment later.
-        Binding("enter", "submit_search", show=False, priority=True),
-        Binding("escape", "submit_search", N_("Back to the list"), priority=True),
+        # and the "o" must reach the list, not the box. Esc searches too if the text
+        # changed (it would be searched for a moment later anyway).
+        Binding("enter", "leave_search(True)", show=False, priority=True),
+        Binding("escape", "leave_search(False)", N_("Back to the list"), priority=True),
     ]
 
     def __init__(
@@ -354,7 +354,7 @@ class PersonListScreen(Screen[None]):
             return bool(self.page and self.page.has_after) or None
         if action in ("previous_page", "first_page"):
             return bool(self.page and self.page.has_before) or None
-        if action == "submit_search":
+        if action == "leave_search":
             return self.focused is self.query_one("#search", Input)
         if action == "register":
             return self.session is not None and self.session.writes_persons
@@ -382,10 +382,21 @@ class PersonListScreen(Screen[None]):
     def action_focus_table(self) -> None:
         self.set_focus(self.query_one(PersonTable))
 
-    def action_submit_search(self) -> None:
-        # The focus moves now, so keys after Enter go to the list; the letters before it
-        # may still wait in the box's queue, so the search runs once the box has them,
-        # and keys typed meanwhile wait for its page.
+    def action_leave_search(self, always: bool) -> None:
+        """Back to the list from the box: searching, always (Enter) or if the text changed.
+
+        The focus moves now, so keys after it go to the list; the letters before it may
+        still wait in the box's queue, so the search runs once the box has them, and
+        keys typed meanwhile wait for its page.
+        """
+        box = self.query_one("#search", Input)
         self.typed_ahead.start()
         self.action_focus_table()
-        self.query_one("#search", Input).call_later(self.run_search)
+
+        def search() -> None:
+            if always or box.value != self.search.text or self._debounce is not None:
+                self.run_search()
+            else:
+                self.typed_ahead.loaded()
+
+        box.call_later(search)

@@ -68,6 +68,9 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
         self.find("")
 
     def find(self, text: str) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
         self._finding = True
         self._fetch(text)
 
