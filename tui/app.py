@@ -59,6 +59,10 @@ class TongxinApp(App[None]):
         Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True),
         Binding("r", "reconnect", N_("Retry")),
         Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True),
+        # Priority, so the focus moves as the key arrives: letters typed right after a
+        # Tab (over SSH they often come in the same read) go to the next box, not this one.
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
 
     language: reactive[str] = reactive("zh_CN", init=False)

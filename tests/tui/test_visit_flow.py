@@ -3,7 +3,8 @@ visit with two needs, submit it; the supervisor returns it; it is fixed and resu
 
 from __future__ import annotations
 
-from textual.widgets import Static, TextArea
+import asyncpg
+from textual.widgets import Input, Static, TextArea
 
 from db.crypto import Keyring
 from tests.tui.conftest import add_app_user, fetch, screen_text, settle, type_ahead, type_text
@@ -274,3 +275,46 @@ async def test_a_visit_for_two_persons_picked_by_name(demo_dsn: str, keyring: Ke
         "SELECT p.name FROM visit_person w JOIN person p ON p.id = w.person_id ORDER BY p.name",
     )
     assert sorted([r["name"] for r in stored]) == sorted([first, other])
+
+
+async def test_letters_typed_right_after_tab_go_to_the_next_box(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    # Tab and the letters after it in one read: the focus moves as the Tab arrives,
+    # so the letters land in the box Tab went to.
+    worker = await add_app_user(demo_dsn)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        form = await _open_visit_form(pilot)
+        type_ahead(app, "tab", "tab", *"xyz", "tab", "tab", *"abc")  # 地点, then 情况记录
+        await settle(pilot)
+        assert form.query_one("#box-place", Input).value == "xyz"
+        assert form.query_one("#box-notes", TextArea).text == "abc"
+
+
+async def test_what_is_typed_before_a_new_visit_has_loaded_stays(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    # The form's load waits on a lock another session holds: what the user types
+    # meanwhile is still there when the load arrives.
+    worker = await add_app_user(demo_dsn)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    blocker = await asyncpg.connect(demo_dsn)
+    try:
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot)
+            await pilot.press("o")
+            await settle(pilot)
+            lock = blocker.transaction()
+            await lock.start()
+            await blocker.execute("LOCK TABLE department IN ACCESS EXCLUSIVE MODE")
+            await pilot.press("v", "tab", "tab", *"xyz")
+            form = app.screen
+            assert isinstance(form, VisitFormScreen)
+            assert not form.ready  # still loading
+            await lock.rollback()
+            await settle(pilot)
+            assert form.ready
+            assert form.query_one("#box-place", Input).value == "xyz"
+    finally:
+        await blocker.close()

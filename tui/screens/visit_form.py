@@ -103,6 +103,10 @@ class VisitFormScreen(DraftingScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#visit-review").display = False
+        if self.seed is not None:
+            # A new visit is known already: shown at once, so what is typed before the
+            # load has finished stays (the load only adds departments and a draft offer).
+            self.fill(self.seed)
         self.load_form()
 
     # Loading.
@@ -131,7 +135,8 @@ class VisitFormScreen(DraftingScreen[bool]):
         if state is not None:
             self.status, self.base_version = state.status, state.version
             self.review_comment = state.review_comment
-        self.fill(message.form)
+        if self.seed is None:
+            self.fill(message.form)
         self._title()
         editable = self.status in EDITABLE and self.session.writes_persons
         for box in self.query("#visit-form Input, #visit-form Select, #visit-form TextArea"):
