@@ -17,6 +17,7 @@ from db.visit_form import DEFAULT_DEPARTMENT, NeedForm, NeedInput, VisitPerson
 from tui.i18n import N_, _
 from tui.labels import NEED_CATEGORIES
 from tui.problem_text import say
+from tui.widgets.boxes import TextBox
 
 # The three that must be helped (三必帮) come first, as the plans list them.
 CATEGORY_ORDER = tuple(DEFAULT_DEPARTMENT)
@@ -62,7 +63,7 @@ class NeedModal(ModalScreen[NeedForm | None]):
                 id="need-category",
             )  # fmt: skip
             yield Label(_("What is needed"))
-            yield Input(need.description, max_length=1000, compact=True, id="need-description")
+            yield TextBox(need.description, max_length=1000, compact=True, id="need-description")
             yield Label(_("Department"))
             yield Select(
                 [(name, code) for code, name in self.departments],
@@ -70,7 +71,7 @@ class NeedModal(ModalScreen[NeedForm | None]):
                 prompt=_("The category's department"), compact=True, id="need-department",
             )  # fmt: skip
             yield Label(_("Due (default: 30 days after the visit)"))
-            yield Input(need.due_on, placeholder="YYYY-MM-DD", compact=True, id="need-due")
+            yield TextBox(need.due_on, placeholder="YYYY-MM-DD", compact=True, id="need-due")
             yield Static("", id="need-problem", markup=False)
             yield Static(_("ctrl+s keeps it · Esc cancels"), classes="dialog-hint", markup=False)
 

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from db.clock import OFFICE_TZ
 from tui.i18n import N_, _
+from tui.widgets.boxes import TextBox
 
 DraftChoice = Literal["restore", "discard", "later"]
 
@@ -83,7 +84,7 @@ class TextPromptModal(ModalScreen[str | None]):
         with Vertical(classes="dialog") as box:
             box.border_title = self.title_text
             yield Static(self.prompt, markup=False)
-            yield Input(max_length=self.limit, id="prompt-text")
+            yield TextBox(max_length=self.limit, id="prompt-text")
             yield Static("", id="prompt-problem", markup=False)
             yield Static(_("Enter confirms · Esc cancels"), classes="dialog-hint", markup=False)
 

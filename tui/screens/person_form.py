@@ -36,6 +36,7 @@ from tui.screens.conflict import ConflictChoice, ConflictModal, merged
 from tui.screens.drafting import DraftingScreen
 from tui.screens.notice import DraftChoice, DraftOfferModal, NoticeModal
 from tui.session import Session
+from tui.widgets.boxes import TextBox
 from tui.widgets.form_row import FormRow, relabel_all
 from tui.widgets.suggesters import CodeNameSuggester
 
@@ -103,7 +104,7 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
             yield FormRow(N_("Grid"), Select([], prompt=_("Choose the grid"), compact=True,
                                              id="box-grid"), field="grid")  # fmt: skip
             for name, label, hint in TEXT_BOXES:
-                yield FormRow(label, Input(placeholder=_(hint) if hint else "", compact=True,
+                yield FormRow(label, TextBox(placeholder=_(hint) if hint else "", compact=True,
                                            id=f"box-{name}"), field=name)  # fmt: skip
                 if name in AFTER:
                     yield self._other_box(AFTER[name])

@@ -33,6 +33,7 @@ from tui.messages import (
 from tui.screens.filters import FilterChoices, FilterModal, ListFilters
 from tui.screens.typed_ahead import TypedAhead
 from tui.session import Session
+from tui.widgets.boxes import TextBox
 from tui.widgets.person_table import PersonTable
 from tui.widgets.search import SEARCH_DEBOUNCE, SEARCH_HINT, SEARCH_MAX
 
@@ -113,7 +114,7 @@ class PersonListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=_(SEARCH_HINT), max_length=SEARCH_MAX, id="search")
+        yield TextBox(placeholder=_(SEARCH_HINT), max_length=SEARCH_MAX, id="search")
         yield PersonTable(id="persons")
         yield Static(_("Loading…"), id="status", markup=False)
         # ctrl+p (commands) is listed in help; at 80 columns its room goes to the screen's keys.

@@ -21,6 +21,7 @@ from tui.errors import one_line
 from tui.i18n import N_, _
 from tui.messages import PersonsLoaded
 from tui.session import Session
+from tui.widgets.boxes import TextBox
 from tui.widgets.search import SEARCH_DEBOUNCE, SEARCH_HINT, SEARCH_MAX
 
 PICK_ROWS = 8
@@ -48,7 +49,7 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide") as box:
             box.border_title = _("Add a person to the visit")
-            yield Input(placeholder=_(SEARCH_HINT), max_length=SEARCH_MAX, id="pick-search")
+            yield TextBox(placeholder=_(SEARCH_HINT), max_length=SEARCH_MAX, id="pick-search")
             yield DataTable(id="pick-results", cursor_type="row", zebra_stripes=True)
             yield Static(
                 _("Type, then ↓ and Enter takes the person · Esc cancels"),

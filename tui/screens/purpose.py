@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tui.i18n import N_, _
+from tui.widgets.boxes import TextBox
 
 PURPOSE_MAX = 200  # audit_log's AccessEvent.purpose limit
 
@@ -31,7 +32,7 @@ class PurposeModal(ModalScreen[str | None]):
         with Vertical(id="purpose") as box:
             box.border_title = _("Show the full number")
             yield Static(self.what, markup=False)
-            yield Input(
+            yield TextBox(
                 placeholder=_("Purpose, e.g. verifying identity for a residence permit"),
                 max_length=PURPOSE_MAX,
                 id="purpose-text",

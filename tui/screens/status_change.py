@@ -19,6 +19,7 @@ from db.person_form import parse_date
 from db.problems import Problem
 from tui.i18n import N_, _
 from tui.problem_text import say
+from tui.widgets.boxes import TextBox
 
 StatusAction = Literal["hand_over", "left_city", "returned"]
 ACTIONS: dict[StatusAction, str] = {
@@ -68,9 +69,9 @@ class StatusModal(ModalScreen[StatusChange | None]):
                 compact=True, id="status-grid",
             )  # fmt: skip
             yield Label(_("Date"))
-            yield Input(today().isoformat(), compact=True, id="status-on")
+            yield TextBox(today().isoformat(), compact=True, id="status-on")
             yield Label(_("Note"))
-            yield Input(compact=True, max_length=500, id="status-note")
+            yield TextBox(compact=True, max_length=500, id="status-note")
             yield Static("", id="status-problem", markup=False)
             yield Static(_("ctrl+s records · Esc cancels"), classes="dialog-hint", markup=False)
 

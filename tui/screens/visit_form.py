@@ -35,6 +35,7 @@ from tui.screens.need_form import NeedModal
 from tui.screens.notice import DraftChoice, DraftOfferModal
 from tui.screens.person_picker import PersonPickerModal
 from tui.session import Session
+from tui.widgets.boxes import NotesBox, TextBox
 from tui.widgets.form_row import FormLabel, FormRow, relabel_all
 
 LOAD_GROUP, SAVE_GROUP = "visit-form-load", "visit-form-save"
@@ -86,14 +87,14 @@ class VisitFormScreen(DraftingScreen[bool]):
             kinds = [(_(text), code) for code, text in VISIT_KINDS.items()]
             kind = Select(kinds, value="home_visit", allow_blank=False, compact=True, id="box-kind")
             yield FormRow(N_("Kind"), kind, field="kind")
-            yield FormRow(N_("Date"), Input(placeholder="YYYY-MM-DD", compact=True,
+            yield FormRow(N_("Date"), TextBox(placeholder="YYYY-MM-DD", compact=True,
                                             id="box-visited_on"), field="visited_on")  # fmt: skip
-            yield FormRow(N_("Place"), Input(compact=True, max_length=200, id="box-place"),
+            yield FormRow(N_("Place"), TextBox(compact=True, max_length=200, id="box-place"),
                           field="place")  # fmt: skip
             yield FormLabel(N_("Persons (ctrl+o adds, Del removes)"), classes="form-heading")
             yield DataTable(id="visit-persons", cursor_type="row", show_header=False)
             yield FormLabel(N_("What was talked about"), classes="form-heading")
-            yield TextArea(id="box-notes", soft_wrap=True, show_line_numbers=False, compact=True)
+            yield NotesBox(id="box-notes", soft_wrap=True, show_line_numbers=False, compact=True)
             yield FormLabel(N_("Needs found (ctrl+n adds, Enter edits, Del removes)"),
                             classes="form-heading")  # fmt: skip
             yield DataTable(id="visit-needs", cursor_type="row", show_header=False)
