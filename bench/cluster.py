@@ -8,9 +8,16 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
+import asyncpg
+
 from db.connect import DSN_ENV, embedded_dsn
+from db.crypto import Keyring
+from db.migrate import migrate
+from seeds.demo import seed_demo
+from seeds.reference import load_reference
 
 
 @contextmanager
@@ -30,6 +37,14 @@ def bench_dsn() -> Iterator[str]:
             yield embedded_dsn("bench", root=root)
         finally:
             server.cleanup()
+
+
+async def seeded(conn: asyncpg.Connection, keys: Keyring, persons: int, today: date) -> None:
+    """Migrate, load reference data and `persons` demo persons (seed 1), then ANALYZE."""
+    await migrate(conn)
+    await load_reference(conn)
+    await seed_demo(conn, keys, persons=persons, seed=1, today=today)
+    await conn.execute("ANALYZE")
 
 
 def machine() -> str:

@@ -16,15 +16,12 @@ from datetime import date
 
 import asyncpg
 
-from bench.cluster import bench_dsn, machine
+from bench.cluster import bench_dsn, machine, seeded
 from db.crypto import DataKey, Keyring
-from db.migrate import migrate
 from db.models import PersonSearch
 from db.persons import list_page
 from db.session import acting_as
 from db.users import add_user
-from seeds.demo import seed_demo
-from seeds.reference import load_reference
 
 TODAY = date(2026, 11, 1)
 RUNS = 200
@@ -77,10 +74,7 @@ async def _run(persons: int) -> None:
         owner = await asyncpg.connect(dsn)
         as_user = await asyncpg.connect(dsn)
         try:
-            await migrate(owner)
-            await load_reference(owner)
-            await seed_demo(owner, keys, persons=persons, seed=1, today=TODAY)
-            await owner.execute("ANALYZE")
+            await seeded(owner, keys, persons, TODAY)
             district = await owner.fetchval(
                 "SELECT left(org_code, 6) FROM person GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
             )

@@ -29,12 +29,9 @@ from pathlib import Path
 import asyncpg
 import psutil
 
-from bench.cluster import bench_dsn, machine
+from bench.cluster import bench_dsn, machine, seeded
 from db.crypto import DataKey, Keyring, save_keyring
-from db.migrate import migrate
 from db.users import add_user
-from seeds.demo import seed_demo
-from seeds.reference import load_reference
 
 TODAY = date(2026, 11, 1)
 READY = "第 1 页"
@@ -77,6 +74,15 @@ class Pane:
     def keys(self, *keys: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
 
+    def step(self, key: str, shown: str) -> None:
+        """Press `key`, then wait until the pane shows `shown`."""
+        self.keys(key)
+        self.wait_for(lambda s: shown in s)
+
+    def settled_rss_mb(self) -> float:
+        time.sleep(1.0)  # let the last frame's work finish before reading memory
+        return self.rss_mb()
+
     def rss_mb(self) -> float:
         pid = subprocess.run(
             ["tmux", "display-message", "-p", "-t", self.name, "#{pane_pid}"],
@@ -96,32 +102,21 @@ def _measure(command: list[str], env: dict[str, str], *, open_record: bool) -> R
     try:
         pane.wait_for(lambda s: READY in s)
         seconds = time.perf_counter() - started
-        time.sleep(1.0)  # let the first frame's work finish before reading memory
-        rss = pane.rss_mb()
+        rss = pane.settled_rss_mb()
         after_record = after_forms = None
         if open_record:
-            pane.keys("o")
-            pane.wait_for(lambda s: "基本信息" in s)
-            pane.keys("Escape")
-            pane.wait_for(lambda s: READY in s)
-            time.sleep(1.0)
-            after_record = pane.rss_mb()
+            pane.step("o", "基本信息")
+            pane.step("Escape", READY)
+            after_record = pane.settled_rss_mb()
             # The edit form unseals the ID and phone (the cipher library comes in), then
             # a new visit's form.
-            pane.keys("o")
-            pane.wait_for(lambda s: "基本信息" in s)
-            pane.keys("e")
-            pane.wait_for(lambda s: "的信息" in s)  # the title "修改 … 的信息"
-            pane.keys("Escape")
-            pane.wait_for(lambda s: "基本信息" in s)
-            pane.keys("v")
-            pane.wait_for(lambda s: "情况记录" in s)
-            pane.keys("Escape")
-            pane.wait_for(lambda s: "基本信息" in s)
-            pane.keys("Escape")
-            pane.wait_for(lambda s: READY in s)
-            time.sleep(1.0)
-            after_forms = pane.rss_mb()
+            pane.step("o", "基本信息")
+            pane.step("e", "的信息")  # the title "修改 … 的信息"
+            pane.step("Escape", "基本信息")
+            pane.step("v", "情况记录")
+            pane.step("Escape", "基本信息")
+            pane.step("Escape", READY)
+            after_forms = pane.settled_rss_mb()
         return Run(seconds, rss, after_record, after_forms)
     finally:
         pane.close()
@@ -133,10 +128,7 @@ async def _prepare(dsn: str, persons: int, key_file: Path) -> str:
     save_keyring(keys, key_file)
     conn = await asyncpg.connect(dsn)
     try:
-        await migrate(conn)
-        await load_reference(conn)
-        await seed_demo(conn, keys, persons=persons, seed=1, today=TODAY)
-        await conn.execute("ANALYZE")
+        await seeded(conn, keys, persons, TODAY)
         grid = await conn.fetchval(
             "SELECT org_code FROM person GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
         )
