@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shlex
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,6 +29,7 @@ import psutil
 from bench.cluster import bench_dsn, machine, seeded
 from db.crypto import DataKey, Keyring, save_keyring
 from db.users import add_user
+from tests.e2e.tmux import Terminal
 
 TODAY = date(2026, 11, 1)
 READY = "第 1 页"
@@ -47,32 +45,13 @@ class Run:
     rss_after_forms_mb: float | None
 
 
-class Pane:
-    """One detached tmux session of 80x24 running one command."""
+class Pane(Terminal):
+    """The tmux driver of the end-to-end tests, polling often enough to time a start."""
+
+    POLL = 0.01
 
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
-        self.name = f"bench-{uuid.uuid4().hex[:8]}"
-        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24",
-             f"exec env {exports} {shlex.join(command)}"],
-            check=True,
-        )  # fmt: skip
-
-    def text(self) -> str:
-        return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
-        ).stdout
-
-    def wait_for(self, seen: Callable[[str], bool], timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not seen(self.text()):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the pane never showed it:\n{self.text()}")
-            time.sleep(0.01)
-
-    def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        super().__init__(["env", *(f"{k}={v}" for k, v in env.items()), *command])
 
     def step(self, key: str, shown: str) -> None:
         """Press `key`, then wait until the pane shows `shown`."""
@@ -91,9 +70,6 @@ class Pane:
         process = psutil.Process(int(pid))
         tree = [process, *process.children(recursive=True)]
         return max(p.memory_info().rss for p in tree) / 2**20
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
 
 def _measure(command: list[str], env: dict[str, str], *, open_record: bool) -> Run:

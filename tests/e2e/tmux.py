@@ -12,6 +12,8 @@ from collections.abc import Callable
 class Terminal:
     """One tmux session running one command."""
 
+    POLL = 0.2  # seconds between captures while waiting for the screen
+
     def __init__(self, command: list[str], *, width: int = 80, height: int = 24) -> None:
         self.name = f"tx-{uuid.uuid4().hex[:8]}"
         subprocess.run(
@@ -45,7 +47,7 @@ class Terminal:
                 return text
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out; the screen shows:\n{text}")
-            time.sleep(0.2)
+            time.sleep(self.POLL)
 
     def settle(self, timeout: float = 10.0) -> str:
         """Wait until the screen stops changing (two equal captures in a row): the keys

@@ -20,6 +20,7 @@ from db.visit_form import VisitPerson
 from tui.errors import one_line
 from tui.i18n import N_, _
 from tui.messages import PersonsLoaded
+from tui.screens.typed_ahead import TypedAhead
 from tui.session import Session
 from tui.widgets.boxes import TextBox
 from tui.widgets.search import SEARCH_DEBOUNCE, SEARCH_HINT, SEARCH_MAX
@@ -43,8 +44,7 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
         self.session, self.exclude = session, exclude
         self.rows: list[PersonSummary] = []
         self._debounce: Timer | None = None
-        self._finding = False
-        self._take_first = False
+        self.typed_ahead = TypedAhead(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide") as box:
@@ -72,7 +72,7 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
         if self._debounce is not None:
             self._debounce.stop()
             self._debounce = None
-        self._finding = True
+        self.typed_ahead.start()
         self._fetch(text)
 
     @work(exclusive=True, group="person-picker", exit_on_error=False)
@@ -91,14 +91,11 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
                 Text(person.name), person.birth_date.isoformat(),
                 person.id_number_masked or "", Text(person.current_address),
             )  # fmt: skip
-        self._finding = False
-        if self._take_first:
-            self._take_first = False
-            self._take(0)
+        self.typed_ahead.loaded()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == "person-picker":
-            self._finding = self._take_first = False
+            self.typed_ahead.failed()
             error = event.worker.error
             assert error is not None
             self.notify(one_line(error), title=_("Cannot search"), severity="error")
@@ -112,16 +109,17 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
     def action_submit_search(self) -> None:
         # Focus moves now; the search waits for the letters still queued in the box.
         box = self.query_one("#pick-search", Input)
-        self._finding = True
+        self.typed_ahead.start()
         self.action_focus_results()
         box.call_later(lambda: self.find(box.value))
 
     @on(DataTable.RowSelected, "#pick-results")
     def chosen(self, event: DataTable.RowSelected) -> None:
-        if self._finding:
-            self._take_first = True  # the first row of the results on their way
-        else:
+        if not self.typed_ahead.hold("take_first"):  # the results on their way: their first
             self._take(event.cursor_row)
+
+    def action_take_first(self) -> None:
+        self._take(0)
 
     def _take(self, row: int) -> None:
         if row < len(self.rows):
