@@ -7,7 +7,7 @@ import signal
 from collections.abc import Iterable
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
@@ -22,6 +22,7 @@ from db.users import AppUser
 from tui.commands import screen_commands
 from tui.errors import one_line
 from tui.i18n import N_, _, set_language, translate_bindings
+from tui.keys import KeyRouter
 from tui.messages import LanguageChanged, PoolFailed, PoolOpened
 from tui.screens.drafting import DraftingScreen, PendingDraft, keep_drafts
 from tui.screens.help import HelpScreen
@@ -59,8 +60,6 @@ class TongxinApp(App[None]):
         Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True),
         Binding("r", "reconnect", N_("Retry")),
         Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True),
-        # Priority, so the focus moves as the key arrives: letters typed right after a
-        # Tab (over SSH they often come in the same read) go to the next box, not this one.
         Binding("tab", "focus_next", show=False, priority=True),
         Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
@@ -87,6 +86,7 @@ class TongxinApp(App[None]):
         self.session: Session | None = None
         self.failure = ""
         self.quit_anyway = False
+        self.keys = KeyRouter(self, self._route_typed)
         set_language(lang)
         self.set_reactive(TongxinApp.language, lang)
         self.title = _(TITLE)
@@ -99,7 +99,19 @@ class TongxinApp(App[None]):
         yield Static(_("Connecting to the database…"), id="startup", markup=False)
         yield Footer()
 
+    async def on_event(self, event: events.Event) -> None:
+        # What the terminal sends goes through the router, one key at a time (tui/keys.py).
+        typed = isinstance(event, events.Key | events.Paste) and not event.is_forwarded
+        if typed and self.keys.take(event):  # type: ignore[arg-type]
+            return
+        await super().on_event(event)
+
+    async def _route_typed(self, event: events.Key | events.Paste) -> None:
+        await super().on_event(event)
+
     def on_mount(self) -> None:
+        # Keys typed while the database is reached wait for the first screen.
+        self.keys.wait_for(self.screen)
         self.open_database()
         if not self.is_headless:
             # A dropped SSH line hangs up the terminal: keep what was typed, then leave.
@@ -127,12 +139,14 @@ class TongxinApp(App[None]):
             self.sub_title = self.sub_title or f"{name} · {message.user.org_name}"
             if self.keyring is not None:
                 self.session = Session(message.pool, message.user, self.keyring)
+        waited = self.screen
         self.push_screen(
             PersonListScreen(
                 message.pool, user=self.user, scope=self.scope, keyring=self.keyring,
                 session=self.session,
             )
         )  # fmt: skip
+        self.keys.hand_on(waited)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == POOL_GROUP:
@@ -141,6 +155,7 @@ class TongxinApp(App[None]):
             self.post_message(PoolFailed(one_line(error)))
 
     def on_pool_failed(self, message: PoolFailed) -> None:
+        self.keys.drop(self.screen)
         self.failure = message.reason
         self._show_startup()
         self.notify(message.reason, title=_("Cannot connect to the database"), severity="error")
@@ -155,6 +170,7 @@ class TongxinApp(App[None]):
         self.query_one("#startup", Static).update(text)
 
     async def on_unmount(self) -> None:
+        self.keys.close()
         if not self.is_headless:
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         if self.pool is None:
@@ -170,6 +186,7 @@ class TongxinApp(App[None]):
         return True
 
     def action_reconnect(self) -> None:
+        self.keys.wait_for(self.screen)
         self.failure = ""
         self._show_startup()
         self.refresh_bindings()

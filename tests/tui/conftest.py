@@ -64,6 +64,9 @@ async def settle(pilot: Pilot[object]) -> None:
         busy = any(not worker.is_finished for worker in app.workers)
         quiet = 0 if busy else quiet + 1
         if quiet == 2:
+            # With no worker left, no screen may still keep the keys typed for it.
+            keys = getattr(app, "keys", None)
+            assert keys is None or not keys.waits(app.screen), f"{app.screen!r} keeps the keys"
             for box in app.screen.query("Input, TextArea"):
                 box.cursor_blink = False  # type: ignore[attr-defined]
             return

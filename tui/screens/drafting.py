@@ -20,6 +20,7 @@ from db.clock import OFFICE_TZ
 from db.drafts import FormName, discard_draft, save_draft
 from tui.errors import one_line
 from tui.i18n import _
+from tui.keys import hold_keys, release_keys
 from tui.messages import DraftKept
 from tui.session import Session
 
@@ -104,13 +105,18 @@ class DraftingScreen(Screen[ResultType]):
 
     @work(group="form-leave", exit_on_error=False)
     async def leave_keeping_draft(self, result: ResultType) -> None:
-        """Close the form with `result`, storing what it holds first; stay if that fails."""
+        """Close the form with `result`, storing what it holds first; stay if that fails.
+
+        Keys typed meanwhile go to the screen the form returns to.
+        """
         pending = self.pending_draft()
         if pending is not None:
+            hold_keys(self)
             try:
                 await keep_drafts(self.session, [pending])
             except Exception as exc:  # noqa: BLE001 - stay, so nothing typed is lost
                 self.show_draft_state(_("Draft not saved: {reason}").format(reason=one_line(exc)))
+                release_keys(self)
                 return
             self.ready = False
             self.app.notify(_("Draft kept: it is offered when you open this form again."))

@@ -29,6 +29,7 @@ from db.person_save import (
 from db.problems import Problem, problems_of
 from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
+from tui.keys import drop_keys, hold_keys, release_keys
 from tui.labels import PERMITS, SEXES
 from tui.messages import LanguageChanged, PersonFormLoaded, PersonSaveDone
 from tui.problem_text import say
@@ -126,6 +127,7 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
 
     def on_mount(self) -> None:
         self.query_one("#row-grid").display = False
+        hold_keys(self)  # what is typed before the boxes are filled waits for them
         self.load_form()
 
     # Loading: reference data, the record, a kept draft.
@@ -176,6 +178,8 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
         self.start_autosave()
         if message.draft is not None:
             self._offer_draft(message.draft)
+        else:
+            release_keys(self)
 
     def _offer_grids(self, grids: list[tuple[str, str]]) -> None:
         select = self.query_one("#box-grid", Select)
@@ -197,6 +201,7 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
                 self.show_draft_state(_("Draft restored: check it, then ctrl+s saves"))
             elif choice == "discard":
                 self.drop_draft(draft.subject)
+            release_keys(self)  # what was typed ahead goes into the form as now filled
 
         self.app.push_screen(DraftOfferModal(draft.saved_at, what), chosen)
 
@@ -260,6 +265,7 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
             ).format(fields=names))  # fmt: skip
             return
         self.query_one("#problems", Static).update(_("Saving…"))
+        hold_keys(self)  # the next keys go where the outcome puts the cursor
         self.save_person(data, form)
 
     def show_problems(self, problems: list[Problem]) -> None:
@@ -301,6 +307,7 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
             self.query_one("#problems", Static).update(say(Problem(
                 "id_number", N_("already registered in {place}"),
                 {"place": holder.org_path or holder.org_code})))  # fmt: skip
+            release_keys(self)
             lines = [
                 _("This ID number is registered in {place}.").format(
                     place=holder.org_path or holder.org_code),
@@ -319,6 +326,10 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
         if isinstance(error, EditConflict):
             self._conflict(error)
             return
+        if event.worker.group == LOAD_GROUP:
+            drop_keys(self)
+        else:
+            release_keys(self)
         self.query_one("#problems", Static).update(
             _("Not saved: {reason}. What you typed is still here.").format(reason=one_line(error))
         )
@@ -332,9 +343,11 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
             return
 
         def chosen(choice: ConflictChoice | None) -> None:
-            if choice is not None:
-                self.ready = False
-                self.load_form(choice)
+            if choice is None:
+                release_keys(self)
+                return
+            self.ready = False
+            self.load_form(choice)
 
         self.app.push_screen(
             ConflictModal(BOX_LABELS, self.base_form.model_dump(), mine, theirs,

@@ -23,6 +23,7 @@ from db.session import user_transaction
 from db.users import AppUser
 from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
+from tui.keys import drop_keys, hold_keys, release_keys
 from tui.messages import (
     FilterChoicesLoaded,
     LanguageChanged,
@@ -31,7 +32,6 @@ from tui.messages import (
     PersonsLoaded,
 )
 from tui.screens.filters import FilterChoices, FilterModal, ListFilters
-from tui.screens.typed_ahead import TypedAhead
 from tui.session import Session
 from tui.widgets.boxes import TextBox
 from tui.widgets.person_table import PersonTable
@@ -57,8 +57,7 @@ class PersonListScreen(Screen[None]):
     AUTO_FOCUS = "#persons"
     BINDINGS: ClassVar[list[BindingType]] = [
         # Short descriptions for the footer at 80 columns; tooltips say it in full.
-        # Priority: it runs as the key arrives, so the letters typed right after it
-        # (over SSH "/zs" often comes in one read) already go to the search box.
+        # Priority, so it works while the table has the focus and while typing.
         Binding(
             "slash",
             "focus_search",
@@ -79,9 +78,8 @@ class PersonListScreen(Screen[None]):
             N_("Work"),
             tooltip=N_("My drafts and returned visits; for supervisors, visits to review"),
         ),
-        # Priority for the same reason as "/": "zs", Enter, "o" may come in one read,
-        # and the "o" must reach the list, not the box. Esc searches too if the text
-        # changed (it would be searched for a moment later anyway).
+        # Priority, so the box's own Enter does not take it. Esc searches too if the
+        # text changed (it would be searched for a moment later anyway).
         Binding("enter", "leave_search(True)", show=False, priority=True),
         Binding("escape", "leave_search(False)", N_("Back to the list"), priority=True),
     ]
@@ -109,7 +107,6 @@ class PersonListScreen(Screen[None]):
         self._debounce: Timer | None = None
         self.filters = ListFilters()
         self._choices: FilterChoices | None = None
-        self.typed_ahead = TypedAhead(self)
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -126,9 +123,14 @@ class PersonListScreen(Screen[None]):
 
     # Workers: each posts one message; errors go to on_worker_state_changed.
 
-    def load_page(self, direction: Direction, text: str | None = None) -> None:
-        """Load the first, next or previous page of `text` (default: the current search)."""
-        self.typed_ahead.start()
+    def load_page(self, direction: Direction, text: str | None = None, hold: bool = True) -> None:
+        """Load the first, next or previous page of `text` (default: the current search).
+
+        Keys typed meanwhile wait for the page (`hold`), except while the search box
+        follows what is typed into it: those keys are for the box.
+        """
+        if hold:
+            hold_keys(self)
         self._fetch_page(direction, text)
 
     @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
@@ -187,7 +189,7 @@ class PersonListScreen(Screen[None]):
         self.query_one(PersonTable).show(message.page.rows)
         self.refresh_bindings()
         self._show_status()
-        self.typed_ahead.loaded()
+        release_keys(self)
 
     def on_persons_counted(self, message: PersonsCounted) -> None:
         self.total = message.total
@@ -204,7 +206,7 @@ class PersonListScreen(Screen[None]):
             self.post_message(PersonsFailed(one_line(error)))
 
     def on_persons_failed(self, message: PersonsFailed) -> None:
-        self.typed_ahead.failed()
+        drop_keys(self)
         self.failure = message.reason
         self._show_status()
         self.notify(message.reason, title=_("Cannot load the list"), severity="error")
@@ -242,8 +244,6 @@ class PersonListScreen(Screen[None]):
         self.action_open_record()
 
     def action_open_record(self) -> None:
-        if self.typed_ahead.hold("open_record"):
-            return
         table = self.query_one(PersonTable)
         if self.page is None or not self.page.rows or table.cursor_row < 0:
             return
@@ -339,14 +339,14 @@ class PersonListScreen(Screen[None]):
     def search_changed(self, event: Input.Changed) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(SEARCH_DEBOUNCE, self.run_search)
+        self._debounce = self.set_timer(SEARCH_DEBOUNCE, lambda: self.run_search(hold=False))
 
-    def run_search(self) -> None:
+    def run_search(self, hold: bool = True) -> None:
         """Reload from the first page with what the search box holds, literally."""
         if self._debounce is not None:
             self._debounce.stop()
             self._debounce = None
-        self.load_page("first", self.query_one("#search", Input).value)
+        self.load_page("first", self.query_one("#search", Input).value, hold)
 
     # Actions.
 
@@ -364,18 +364,13 @@ class PersonListScreen(Screen[None]):
         return True
 
     def action_next_page(self) -> None:
-        if not self.typed_ahead.hold("next_page"):
-            self.load_page("next")
+        self.load_page("next")
 
     def action_previous_page(self) -> None:
-        if not self.typed_ahead.hold("previous_page"):
-            self.load_page("previous")
+        self.load_page("previous")
 
     def action_first_page(self) -> None:
-        if not self.typed_ahead.hold("first_page"):
-            self.load_page("first")
-
-    # Focus moves at once, not after the keys already queued.
+        self.load_page("first")
 
     def action_focus_search(self) -> None:
         self.set_focus(self.query_one("#search", Input))
@@ -384,20 +379,8 @@ class PersonListScreen(Screen[None]):
         self.set_focus(self.query_one(PersonTable))
 
     def action_leave_search(self, always: bool) -> None:
-        """Back to the list from the box: searching, always (Enter) or if the text changed.
-
-        The focus moves now, so keys after it go to the list; the letters before it may
-        still wait in the box's queue, so the search runs once the box has them, and
-        keys typed meanwhile wait for its page.
-        """
+        """Back to the list from the box: searching, always (Enter) or if the text changed."""
         box = self.query_one("#search", Input)
-        self.typed_ahead.start()
         self.action_focus_table()
-
-        def search() -> None:
-            if always or box.value != self.search.text or self._debounce is not None:
-                self.run_search()
-            else:
-                self.typed_ahead.loaded()
-
-        box.call_later(search)
+        if always or box.value != self.search.text or self._debounce is not None:
+            self.run_search()

@@ -19,8 +19,8 @@ from db.persons import list_page
 from db.visit_form import VisitPerson
 from tui.errors import one_line
 from tui.i18n import N_, _
+from tui.keys import drop_keys, hold_keys, release_keys
 from tui.messages import PersonsLoaded
-from tui.screens.typed_ahead import TypedAhead
 from tui.session import Session
 from tui.widgets.boxes import TextBox
 from tui.widgets.search import SEARCH_DEBOUNCE, SEARCH_HINT, SEARCH_MAX
@@ -34,8 +34,8 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel")),
         Binding("down", "focus_results", N_("Results"), show=False),
-        # As in the list: Enter typed ahead of the results must not take a row that a
-        # search still under way is about to replace.
+        # Priority, so the box's own Enter does not take it: Enter searches now, and
+        # keys typed ahead (a second Enter) wait for the results.
         Binding("enter", "submit_search", show=False, priority=True),
     ]
 
@@ -44,7 +44,6 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
         self.session, self.exclude = session, exclude
         self.rows: list[PersonSummary] = []
         self._debounce: Timer | None = None
-        self.typed_ahead = TypedAhead(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide") as box:
@@ -68,11 +67,14 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
             table.add_column(_(column))
         self.find("")
 
-    def find(self, text: str) -> None:
+    def find(self, text: str, hold: bool = True) -> None:
+        """Search for `text`; keys typed meanwhile wait for the results (`hold`), except
+        while the results follow what is typed into the box."""
         if self._debounce is not None:
             self._debounce.stop()
             self._debounce = None
-        self.typed_ahead.start()
+        if hold:
+            hold_keys(self)
         self._fetch(text)
 
     @work(exclusive=True, group="person-picker", exit_on_error=False)
@@ -91,11 +93,11 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
                 Text(person.name), person.birth_date.isoformat(),
                 person.id_number_masked or "", Text(person.current_address),
             )  # fmt: skip
-        self.typed_ahead.loaded()
+        release_keys(self)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group == "person-picker":
-            self.typed_ahead.failed()
+            drop_keys(self)
             error = event.worker.error
             assert error is not None
             self.notify(one_line(error), title=_("Cannot search"), severity="error")
@@ -104,22 +106,15 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
     def typed(self, event: Input.Changed) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(SEARCH_DEBOUNCE, lambda: self.find(event.value))
+        self._debounce = self.set_timer(SEARCH_DEBOUNCE, lambda: self.find(event.value, hold=False))
 
     def action_submit_search(self) -> None:
-        # Focus moves now; the search waits for the letters still queued in the box.
-        box = self.query_one("#pick-search", Input)
-        self.typed_ahead.start()
         self.action_focus_results()
-        box.call_later(lambda: self.find(box.value))
+        self.find(self.query_one("#pick-search", Input).value)
 
     @on(DataTable.RowSelected, "#pick-results")
     def chosen(self, event: DataTable.RowSelected) -> None:
-        if not self.typed_ahead.hold("take_first"):  # the results on their way: their first
-            self._take(event.cursor_row)
-
-    def action_take_first(self) -> None:
-        self._take(0)
+        self._take(event.cursor_row)
 
     def _take(self, row: int) -> None:
         if row < len(self.rows):

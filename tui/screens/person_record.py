@@ -25,6 +25,7 @@ from db.person_save import change_status, grids_under, hand_over
 from db.records import open_person
 from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
+from tui.keys import drop_keys, hand_keys_on, hold_keys, release_keys
 from tui.labels import (
     DISPUTE_KINDS,
     DISPUTE_STATUSES,
@@ -47,7 +48,6 @@ from tui.screens.person_details import details_table, household_cells
 from tui.screens.person_form import FormOutcome, PersonFormScreen
 from tui.screens.purpose import PurposeModal
 from tui.screens.status_change import StatusChange, StatusModal
-from tui.screens.typed_ahead import TypedAhead
 from tui.screens.visit_form import VisitFormScreen
 from tui.session import Session
 
@@ -96,7 +96,6 @@ class PersonRecordScreen(Screen[bool]):
         self.household: list[HouseholdRow] = []
         self.activity: Activity | None = None
         self.revealed: dict[str, str | None] = {}
-        self.typed_ahead = TypedAhead(self, loading=True)
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -121,7 +120,7 @@ class PersonRecordScreen(Screen[bool]):
     # Workers.
 
     def load_record(self) -> None:
-        self.typed_ahead.start()
+        hold_keys(self)  # e, v, s typed ahead act on the record once it is here
         self._fetch_record()
 
     @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False)
@@ -174,14 +173,14 @@ class PersonRecordScreen(Screen[bool]):
         self.activity = message.activity
         self._show_record()
         self.refresh_bindings()
-        self.typed_ahead.loaded()
+        release_keys(self)
 
     def on_identifier_revealed(self, message: IdentifierRevealed) -> None:
         self.revealed[message.field] = message.value
         self._show_record()
 
     def on_record_failed(self, message: RecordFailed) -> None:
-        self.typed_ahead.failed()
+        drop_keys(self)
         self.notify(message.reason, title=_("Cannot show the record"), severity="error")
 
     def on_status_changed(self, message: StatusChanged) -> None:
@@ -204,8 +203,7 @@ class PersonRecordScreen(Screen[bool]):
     # Actions.
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # While the record loads these keys are taken and wait for it (typed_ahead).
-        there = self.detail is not None or self.typed_ahead.loading
+        there = self.detail is not None
         if action in ("edit", "visit"):
             return self.session.writes_persons and there
         if action == "status":
@@ -219,9 +217,6 @@ class PersonRecordScreen(Screen[bool]):
         self.query_one(TabbedContent).active = pane if pane != "household" else "household-tab"
 
     def action_edit(self) -> None:
-        if self.typed_ahead.hold("edit"):
-            return
-
         def edited(outcome: FormOutcome | None) -> None:
             if outcome is not None:
                 self.notify(_("Saved."))
@@ -231,7 +226,7 @@ class PersonRecordScreen(Screen[bool]):
         self.app.push_screen(PersonFormScreen(self.session, target), edited)
 
     def action_visit(self) -> None:
-        if self.typed_ahead.hold("visit") or self.detail is None:
+        if self.detail is None:
             return
         self.app.push_screen(
             VisitFormScreen.for_person(self.session, self.detail), lambda _done: self.load_record()
@@ -248,20 +243,23 @@ class PersonRecordScreen(Screen[bool]):
         )
 
     def action_status(self) -> None:
-        if not self.typed_ahead.hold("status"):
-            self.load_grids()
+        hold_keys(self)  # keys typed ahead go to the dialog, once it is shown
+        self.load_grids()
 
     def on_grids_loaded(self, message: GridsLoaded) -> None:
         if self.detail is None:
+            release_keys(self)
             return
         version = self.detail.version
 
         def chosen(change: StatusChange | None) -> None:
             if change is not None:
+                hold_keys(self)  # until the change is stored: a hand-over closes the record
                 self.apply_status(change, version)
 
         grids = [(code, name) for code, name in message.grids if code != self.detail.org_code]
         self.app.push_screen(StatusModal(self.detail.name, self.detail.status, grids), chosen)
+        hand_keys_on(self)
 
     def action_reveal(self, field: Field) -> None:
         if self.detail is None:

@@ -27,6 +27,7 @@ from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson
 from db.visits import departments, load_visit, save_visit
 from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
+from tui.keys import drop_keys, hold_keys, release_keys
 from tui.labels import NEED_CATEGORIES, VISIT_KINDS, VISIT_STATUSES, label
 from tui.messages import LanguageChanged, VisitFormLoaded, VisitSaveDone
 from tui.problem_text import say
@@ -104,9 +105,8 @@ class VisitFormScreen(DraftingScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#visit-review").display = False
+        hold_keys(self)  # what is typed before the form is filled waits for it
         if self.seed is not None:
-            # A new visit is known already: shown at once, so what is typed before the
-            # load has finished stays (the load only adds departments and a draft offer).
             self.fill(self.seed)
         self.load_form()
 
@@ -149,6 +149,8 @@ class VisitFormScreen(DraftingScreen[bool]):
             self.start_autosave()
             if message.draft is not None:
                 self._offer_draft(message.draft)
+                return
+        release_keys(self)
 
     def _offer_draft(self, draft: Any) -> None:
         def chosen(choice: DraftChoice | None) -> None:
@@ -158,6 +160,7 @@ class VisitFormScreen(DraftingScreen[bool]):
                 self.show_draft_state(_("Draft restored: check it, then ctrl+s or ctrl+t"))
             elif choice == "discard":
                 self.drop_draft(draft.subject)
+            release_keys(self)  # what was typed ahead goes into the form as now filled
 
         self.app.push_screen(DraftOfferModal(draft.saved_at, _("a visit")), chosen)
 
@@ -278,6 +281,7 @@ class VisitFormScreen(DraftingScreen[bool]):
             self.query_one("#box-notes", TextArea).focus()
             return
         self.query_one("#problems", Static).update(_("Saving…"))
+        hold_keys(self)  # the next keys wait for the outcome
         self.save(visit, submit)
 
     def _problems(self, problems: list[Problem]) -> None:
@@ -309,10 +313,15 @@ class VisitFormScreen(DraftingScreen[bool]):
             return
         self._title()
         self.query_one("#problems", Static).update(_("Saved as a draft."))
+        release_keys(self)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group in (LOAD_GROUP, SAVE_GROUP):
             assert event.worker.error is not None
+            if event.worker.group == LOAD_GROUP:
+                drop_keys(self)
+            else:
+                release_keys(self)
             reason = one_line(event.worker.error)
             self.query_one("#problems", Static).update(
                 _("Not saved: {reason}. What you typed is still here.").format(reason=reason)
