@@ -104,30 +104,37 @@ def demo(
     persons: Annotated[int, typer.Option(min=0, help="Demo persons to load if empty.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed of the demo data.")] = 1,
     lang: LangOption = None,
-    as_user: AsOption = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Act as this demo user (default: choose on the first screen)."),
+    ] = None,
 ) -> None:
-    """Embedded database: create, migrate, load reference and demo data if empty; open the app."""
+    """Embedded database: create, migrate, load reference and demo data if empty; open the app
+    as the --as user, or on a first screen that offers each kind of demo user."""
     from db.connect import embedded_dsn
-    from seeds.bootstrap import prepare_demo
+    from seeds.bootstrap import DEMO_USER_NAMES, prepare_demo
 
     options = app_options(ctx, lang, as_user)
     try:
         dsn = embedded_dsn()
     except USER_ERRORS as exc:
         fail(one_line(exc))
-    login = options.as_user or getpass.getuser()
+    login = options.as_user
     with progress_bar("演示数据 demo data", persons) as advance:
         run(
             lambda: prepare_demo(
                 dsn, persons=persons, seed=seed, today=today(), login=login, progress=advance
             )
         )
-    open_app(dsn=dsn, lang=pick_lang(options.lang), login=login)
+    choices = () if login else DEMO_USER_NAMES
+    open_app(dsn=dsn, lang=pick_lang(options.lang), login=login, choose_from=choices)
 
 
-def open_app(*, dsn: str | None, lang: str, login: str) -> None:
+def open_app(
+    *, dsn: str | None, lang: str, login: str | None, choose_from: tuple[str, ...] = ()
+) -> None:
     """Refuse an unknown or disabled user here, with one line and exit 1, before any
-    screen is drawn; then run the app as that user."""
+    screen is drawn; then run the app as that user (or on the choice of `choose_from`)."""
     from db.connect import resolve_dsn
     from db.crypto import load_keyring
     from db.session import login as find_user
@@ -137,10 +144,11 @@ def open_app(*, dsn: str | None, lang: str, login: str) -> None:
         keyring = load_keyring()
     except USER_ERRORS as exc:
         fail(one_line(exc))
-    run_db(lambda conn: find_user(conn, login), target)
+    if login is not None:
+        run_db(lambda conn: find_user(conn, login), target)
     from tui.app import TongxinApp
 
-    TongxinApp(target, lang=lang, keyring=keyring, login=login).run()
+    TongxinApp(target, lang=lang, keyring=keyring, login=login, choose_from=choose_from).run()
 
 
 @db_app.command("migrate")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner, Result
 
+from db.connect import DATABASE_NAME, data_dir
 from db.crypto import load_keyring
 from tests.db.access_fixtures import add_person, demo_grid_codes, give_identifiers
 from tui.cli import app
@@ -175,3 +177,33 @@ async def test_an_export_to_a_missing_directory_is_one_line_and_not_audited(
     refusal = await _refused("person", "export", str(person), "-o", "/no/such/dir/x")
     assert "/no/such/dir/x" in refusal
     assert await _audit_rows(conn) == before
+
+
+@pytest.fixture
+async def demo_data(pg_admin_dsn: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    """`tongxin demo` pointed at the test cluster (TONGXIN_DATA_DIR holds its pgdata, which
+    is also its socket directory); yields the DSN of the database the demo uses, which is
+    dropped after, with the demo's key file."""
+    data = Path(pg_admin_dsn.split("host=", 1)[1]).parent
+    monkeypatch.setenv("TONGXIN_DATA_DIR", str(data))
+    monkeypatch.delenv("TONGXIN_DSN", raising=False)
+    monkeypatch.delenv("TONGXIN_KEY_FILE", raising=False)
+    yield pg_admin_dsn.replace("/postgres?", f"/{DATABASE_NAME}?")
+    (data / "tongxin.key").unlink(missing_ok=True)
+    admin = await asyncpg.connect(pg_admin_dsn)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def test_demo_as_an_unknown_user_is_refused_and_makes_nothing(demo_data: str) -> None:
+    refusal = await _refused("demo", "--as", "nosuch", "--persons", "0")
+    assert "--as nosuch: no such user in the demo" in refusal
+    conn = await asyncpg.connect(demo_data)
+    try:
+        assert not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = 'tx_nosuch'")
+        assert await conn.fetchval("SELECT to_regclass('app_user')") is None  # nothing migrated
+    finally:
+        await conn.close()
+    assert not (data_dir() / "tongxin.key").exists()
