@@ -9,7 +9,7 @@ pooled connection (a session-level SET ROLE would survive asyncpg's reset).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -35,6 +35,20 @@ async def login(conn: Connection, name: str) -> AppUser:
     if user.disabled:
         raise NotAnAppUser(f"user {name} is disabled; ask an administrator")
     return user
+
+
+async def logins(conn: Connection, names: Sequence[str]) -> list[AppUser]:
+    """Of `names`, the active app users this connection may act as, in the order given."""
+    rows = await conn.fetch(
+        """
+        SELECT u.* FROM unnest($1::text[]) WITH ORDINALITY AS n(name, place)
+         CROSS JOIN LATERAL tx_login(n.name) AS u
+         WHERE NOT u.disabled
+         ORDER BY n.place
+        """,
+        list(names),
+    )
+    return [AppUser.model_validate(record(r)) for r in rows]
 
 
 @asynccontextmanager

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import tempfile
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -31,11 +35,11 @@ async def find_person(conn: Connection, keys: Keyring, ref: str) -> tuple[str, U
     return row["city_code"], row["id"]
 
 
-async def subject_record(
-    conn: Connection, keys: Keyring, city_code: str, person_id: UUID, purpose: str
+async def subject_document(
+    conn: Connection, keys: Keyring, city_code: str, person_id: UUID
 ) -> dict[str, Any]:
     """The person's record with identifiers in full, their related rows, and the
-    trail of who saw or changed it; the export itself is audited."""
+    trail of who saw or changed it."""
     row = await conn.fetchrow(
         """
         SELECT p.*, e.name_zh AS ethnic_name, d.name AS origin_name, o.name AS grid_name
@@ -63,22 +67,66 @@ async def subject_record(
         city_code,
         person_id,
     )
-    await record_access(
-        conn,
-        AccessEvent(
-            action="export",
-            purpose=purpose,
-            org_code=person["org_code"],
-            city_code=city_code,
-            person_id=person_id,
-            table_name="person",
-        ),
-    )
     return {
         "person": person,
         **related,
         "audit_trail": [_plain(record(r), keys) for r in trail],
     }
+
+
+async def export_subject(
+    conn: Connection, keys: Keyring, ref: str, purpose: str, output: Path
+) -> None:
+    """Write everything held about one person to `output`, and audit the export only
+    once the file is there: in one transaction, so a file that cannot be written leaves
+    no export in the trail, and an export that cannot be audited leaves no file."""
+    city_code, person_id = await find_person(conn, keys, ref)
+    written = False
+    try:
+        async with conn.transaction():
+            document = await subject_document(conn, keys, city_code, person_id)
+            event = AccessEvent(
+                action="export",
+                purpose=purpose,
+                org_code=document["person"]["org_code"],
+                city_code=city_code,
+                person_id=person_id,
+                table_name="person",
+            )
+            await asyncio.to_thread(write_new_file, output, to_json(document))
+            written = True
+            await record_access(conn, event)
+    except BaseException:
+        if written:
+            await asyncio.to_thread(output.unlink, missing_ok=True)
+        raise
+
+
+class ExportNotWritten(UserError):
+    """The export file cannot be written where asked."""
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Write `text` to `path`, which must not exist yet, readable by its owner only.
+
+    The text goes to a temporary file in the same directory, renamed into place once
+    complete, so `path` never holds half an export.
+    """
+    if path.exists():
+        raise ExportNotWritten(f"{path}: the file exists; choose another name")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise ExportNotWritten(f"cannot write {path}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:  # mkstemp made it 0600
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise ExportNotWritten(f"cannot write {path}: {exc.strerror}") from exc
 
 
 _RELATED = {

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from db.connect import Connection, connection
 from db.crypto import load_keyring
+from db.errors import UserError
 from db.migrate import migrate
-from db.users import RoleKind, UserProblem, add_user, check_name
+from db.users import RoleKind, add_user
 from seeds.reference import SourceLoaded, load_reference
 
 if TYPE_CHECKING:
@@ -38,31 +39,50 @@ async def load_demo_data(
         )
 
 
-async def ensure_demo_users(conn: Connection, login: str) -> list[str]:
-    """One demo user of each kind around the first demo grid, and the OS login user as
-    a supervisor of its district, so `tongxin demo` opens on a realistic scope."""
+# The demo's users, one of each kind, and the length of the org code each is scoped to
+# around the first demo grid (grid 14, street 9, district 6, city 4 digits).
+DEMO_USERS: tuple[tuple[str, RoleKind, int], ...] = (
+    ("demo_grid", "grid_worker", 14),
+    ("demo_supervisor", "supervisor", 9),
+    ("demo_auditor", "auditor", 6),
+    ("demo_admin", "admin", 4),
+)
+DEMO_USER_NAMES = tuple(name for name, _kind, _scope in DEMO_USERS)
+
+
+class NotADemoUser(UserError):
+    """`tongxin demo --as` named someone who is neither a demo user nor an app user."""
+
+
+async def ensure_demo_users(conn: Connection) -> list[str]:
+    """The fixed demo users around the first demo grid, where absent; their names."""
     grid = await conn.fetchval(
         "SELECT code FROM org_unit WHERE level = 'grid' AND is_demo ORDER BY code LIMIT 1"
     )
     if grid is None:
         return []
-    wanted: list[tuple[str, RoleKind, str]] = [
-        ("demo_grid", "grid_worker", grid),
-        ("demo_supervisor", "supervisor", grid[:9]),
-        ("demo_auditor", "auditor", grid[:6]),
-        ("demo_admin", "admin", grid[:4]),
-        (login, "supervisor", grid[:6]),
-    ]
     added = []
-    for name, kind, org in wanted:
-        try:
-            check_name(name)
-        except UserProblem:
-            continue  # an OS login the naming rule does not allow: use --as instead
+    for name, kind, scope in DEMO_USERS:
         if not await conn.fetchval("SELECT 1 FROM app_user WHERE name = $1", name):
-            await add_user(conn, name, kind, org, "演示用户")
+            await add_user(conn, name, kind, grid[:scope], "演示用户")
             added.append(name)
     return added
+
+
+async def check_demo_login(conn: Connection, login: str) -> None:
+    """Refuse, before anything is made, a login that is neither a demo user nor an
+    active app user of this database: the demo makes no user for a name it is given."""
+    if login in DEMO_USER_NAMES:
+        return
+    # A first run has no app_user table yet, and so nobody but the demo users.
+    known = await conn.fetchval("SELECT to_regclass('app_user') IS NOT NULL") and (
+        await conn.fetchval("SELECT 1 FROM app_user WHERE name = $1 AND disabled_at IS NULL", login)
+    )
+    if not known:
+        raise NotADemoUser(
+            f"--as {login}: no such user in the demo; use {', '.join(DEMO_USER_NAMES)}, "
+            "or leave --as out to choose"
+        )
 
 
 async def prepare_demo(
@@ -71,12 +91,15 @@ async def prepare_demo(
     persons: int,
     seed: int,
     today: date,
-    login: str,
+    login: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Migrate; load reference data, demo users and demo persons where absent."""
-    keyring = load_keyring()
+    """Migrate; load reference data, demo users and demo persons where absent. A `login`
+    that is no demo user and no app user here is refused first, with nothing done."""
     async with connection(dsn) as conn:
+        if login is not None:
+            await check_demo_login(conn, login)
+        keyring = load_keyring()
         await migrate(conn)
         if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM org_unit)"):
             await load_reference(conn)
@@ -88,4 +111,4 @@ async def prepare_demo(
             await seed_demo(
                 conn, keyring, persons=persons, seed=seed, today=today, progress=progress
             )
-        await ensure_demo_users(conn, login)
+        await ensure_demo_users(conn)

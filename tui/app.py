@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from textual import events, work
@@ -42,7 +42,9 @@ class TongxinApp(App[None]):
     closed when it quits; screens borrow connections from it in their workers.
     With a `login`, the app looks that app user up once and every transaction
     then acts as them, so row-level security sees the user, not the connection.
-    Without one (tests, operators) the connection's own role reads.
+    Without one but with users to `choose_from` (the demo), a first screen lets the
+    user pick whom to be, and the app then works as that user. With neither (tests,
+    operators) the connection's own role reads.
     """
 
     CSS_PATH = "app.tcss"
@@ -75,12 +77,14 @@ class TongxinApp(App[None]):
         keyring: Keyring | None = None,
         user_label: str = "",
         login: str | None = None,
+        choose_from: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.dsn = dsn
         self.scope = scope
         self.keyring = keyring
         self.login = login
+        self.choose_from = tuple(choose_from)
         self.pool: Pool | None = None
         self.user: AppUser | None = None
         self.session: Session | None = None
@@ -132,17 +136,31 @@ class TongxinApp(App[None]):
         self.post_message(PoolOpened(pool, user))
 
     def on_pool_opened(self, message: PoolOpened) -> None:
-        self.pool, self.user, self.failure = message.pool, message.user, ""
-        if message.user is not None:
-            self.scope = self.scope or message.user.org_code
-            name = message.user.display_name or message.user.name
-            self.sub_title = self.sub_title or f"{name} · {message.user.org_name}"
+        self.pool, self.failure = message.pool, ""
+        if self.login is None and self.choose_from:
+            from tui.screens.user_chooser import UserChooserScreen
+
+            waited = self.screen
+            self.push_screen(UserChooserScreen(message.pool, self.choose_from), self.start_as)
+            self.keys.hand_on(waited)
+            return
+        self.start_as(message.user)
+
+    def start_as(self, user: AppUser | None) -> None:
+        """Work as `user` from now on (None: the connection's own role) on the list."""
+        assert self.pool is not None
+        self.user = user
+        if user is not None:
+            self.login = user.name
+            self.scope = self.scope or user.org_code
+            name = user.display_name or user.name
+            self.sub_title = self.sub_title or f"{name} · {user.org_name}"
             if self.keyring is not None:
-                self.session = Session(message.pool, message.user, self.keyring)
+                self.session = Session(self.pool, user, self.keyring)
         waited = self.screen
         self.push_screen(
             PersonListScreen(
-                message.pool, user=self.user, scope=self.scope, keyring=self.keyring,
+                self.pool, user=self.user, scope=self.scope, keyring=self.keyring,
                 session=self.session,
             )
         )  # fmt: skip

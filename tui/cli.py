@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import getpass
 import sys
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
 
 from db.clock import today
-from tui.cli_common import fail, pick_lang, run, run_db
+from tui.cli_common import fail, lang_code, office_time, pick_lang, run, run_db, usage
 from tui.cli_privacy import audit_app, keys_app, person_app, retention_app
 from tui.cli_users import user_app
 from tui.errors import USER_ERRORS, one_line
@@ -48,52 +49,92 @@ AsOption = Annotated[
     typer.Option("--as", help="Act as this app user (default: the OS login user)."),
 ]
 
+# The commands that open the app, and so take --as and --lang before or after their name.
+APP_COMMANDS = ("tui", "demo")
 
-def login_name(as_user: str | None) -> str:
-    return as_user or getpass.getuser()
+
+@dataclass(frozen=True)
+class AppOptions:
+    """--lang and --as as given before the command's name (`tongxin --as X tui`)."""
+
+    lang: str | None = None
+    as_user: str | None = None
+
+
+def _once(option: str, before: str | None, after: str | None) -> str | None:
+    if before is not None and after is not None and before != after:
+        usage(f"{option} given twice, as {before!r} and {after!r}: give it once")
+    return after if after is not None else before
+
+
+def app_options(ctx: typer.Context, lang: str | None, as_user: str | None) -> AppOptions:
+    """The command's --lang and --as with the ones given before its name; they must agree."""
+    group = ctx.find_object(AppOptions) or AppOptions()
+    lang_before = lang_code(group.lang) if group.lang is not None else None
+    lang_after = lang_code(lang) if lang is not None else None
+    return AppOptions(
+        _once("--lang", lang_before, lang_after), _once("--as", group.as_user, as_user)
+    )
 
 
 @app.callback()
 def main(ctx: typer.Context, lang: LangOption = None, as_user: AsOption = None) -> None:
     """Open the app (the default when no command is given)."""
     if ctx.invoked_subcommand is None:
-        open_app(dsn=None, lang=pick_lang(lang), login=login_name(as_user))
+        open_app(dsn=None, lang=pick_lang(lang), login=as_user or getpass.getuser())
+        return
+    if ctx.invoked_subcommand not in APP_COMMANDS:
+        for option, value in (("--as", as_user), ("--lang", lang)):
+            if value is not None:
+                usage(f"{option} is for the app (tongxin, tongxin tui, tongxin demo), "
+                      f"not for `tongxin {ctx.invoked_subcommand}`")  # fmt: skip
+    ctx.obj = AppOptions(lang, as_user)
 
 
 @app.command()
-def tui(lang: LangOption = None, as_user: AsOption = None) -> None:
+def tui(ctx: typer.Context, lang: LangOption = None, as_user: AsOption = None) -> None:
     """Open the app on the database named by TONGXIN_DSN (or the embedded one)."""
-    open_app(dsn=None, lang=pick_lang(lang), login=login_name(as_user))
+    options = app_options(ctx, lang, as_user)
+    open_app(dsn=None, lang=pick_lang(options.lang), login=options.as_user or getpass.getuser())
 
 
 @app.command()
 def demo(
+    ctx: typer.Context,
     persons: Annotated[int, typer.Option(min=0, help="Demo persons to load if empty.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed of the demo data.")] = 1,
     lang: LangOption = None,
-    as_user: AsOption = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Act as this demo user (default: choose on the first screen)."),
+    ] = None,
 ) -> None:
-    """Embedded database: create, migrate, load reference and demo data if empty; open the app."""
+    """Embedded database: create, migrate, load reference and demo data if empty; open the app
+    as the --as user, or on a first screen that offers each kind of demo user."""
     from db.connect import embedded_dsn
-    from seeds.bootstrap import prepare_demo
+    from seeds.bootstrap import DEMO_USER_NAMES, prepare_demo
 
+    options = app_options(ctx, lang, as_user)
     try:
         dsn = embedded_dsn()
     except USER_ERRORS as exc:
         fail(one_line(exc))
-    login = login_name(as_user)
+    login = options.as_user
     with progress_bar("演示数据 demo data", persons) as advance:
         run(
             lambda: prepare_demo(
                 dsn, persons=persons, seed=seed, today=today(), login=login, progress=advance
             )
         )
-    open_app(dsn=dsn, lang=pick_lang(lang), login=login)
+    choices = () if login else DEMO_USER_NAMES
+    open_app(dsn=dsn, lang=pick_lang(options.lang), login=login, choose_from=choices)
 
 
-def open_app(*, dsn: str | None, lang: str, login: str) -> None:
+def open_app(
+    *, dsn: str | None, lang: str, login: str | None, choose_from: tuple[str, ...] = ()
+) -> None:
     """Refuse an unknown or disabled user here, with one line and exit 1, before any
-    screen is drawn; then run the app as that user."""
+    screen is drawn; then run the app as that user (or on the choice of `choose_from`)."""
     from db.connect import resolve_dsn
     from db.crypto import load_keyring
     from db.session import login as find_user
@@ -103,10 +144,11 @@ def open_app(*, dsn: str | None, lang: str, login: str) -> None:
         keyring = load_keyring()
     except USER_ERRORS as exc:
         fail(one_line(exc))
-    run_db(lambda conn: find_user(conn, login), target)
+    if login is not None:
+        run_db(lambda conn: find_user(conn, login), target)
     from tui.app import TongxinApp
 
-    TongxinApp(target, lang=lang, keyring=keyring, login=login).run()
+    TongxinApp(target, lang=lang, keyring=keyring, login=login, choose_from=choose_from).run()
 
 
 @db_app.command("migrate")
@@ -125,7 +167,7 @@ def db_status() -> None:
 
     rows = run(status_dsn)
     for row in rows:
-        when = row.applied_at.strftime("%Y-%m-%d %H:%M") if row.applied_at else ""
+        when = office_time(row.applied_at) if row.applied_at else ""
         typer.echo(f"{row.state:8} {row.name:40} {when}")
     if any(row.state in ("changed", "missing") for row in rows):
         raise typer.Exit(1)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import NoReturn, TypeVar
 
 import typer
 
+from db.clock import OFFICE_TZ
 from db.connect import Connection, connection
 from tui.errors import USER_ERRORS, one_line
 
@@ -16,8 +18,15 @@ T = TypeVar("T")
 
 
 def fail(message: str) -> NoReturn:
+    """A user error: one line, exit 1."""
     typer.echo(f"tongxin: {message}", err=True)
     raise typer.Exit(1)
+
+
+def usage(message: str) -> NoReturn:
+    """A usage error typer cannot see (options that disagree, a bad value): one line, exit 2."""
+    typer.echo(f"tongxin: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def run(work: Callable[[], Awaitable[T]]) -> T:
@@ -28,16 +37,28 @@ def run(work: Callable[[], Awaitable[T]]) -> T:
         fail(one_line(exc))
 
 
+def lang_code(option: str) -> str:
+    """The catalogue a --lang value names: zh_CN or en (zh, zh_CN.UTF-8, en_US … too)."""
+    if option.lower().startswith("en"):
+        return "en"
+    if option.lower().startswith("zh"):
+        return "zh_CN"
+    usage(f"--lang: unknown language {option!r} (use zh_CN or en)")
+
+
 def pick_lang(option: str | None) -> str:
     """--lang wins; else English only when the locale asks for it; else Chinese."""
     if option is not None:
-        if option.lower().startswith("en"):
-            return "en"
-        if option.lower().startswith("zh"):
-            return "zh_CN"
-        fail(f"--lang: unknown language {option!r} (use zh_CN or en)")
+        return lang_code(option)
     locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
     return "en" if (locale or "").lower().startswith("en") else "zh_CN"
+
+
+def office_time(moment: datetime) -> str:
+    """A stored moment in the office's zone, with the zone: 2026-12-01 15:40:02 +08:00."""
+    local = moment.astimezone(OFFICE_TZ)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M:%S} {offset[:3]}:{offset[3:]}"
 
 
 def run_db(work: Callable[[Connection], Awaitable[T]], dsn: str | None = None) -> T:

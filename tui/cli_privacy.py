@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from db.clock import OFFICE_TZ
 from db.connect import Connection
-from tui.cli_common import fail, run_db
+from tui.cli_common import fail, office_time, run_db, usage
 from tui.errors import USER_ERRORS, one_line
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -18,6 +19,7 @@ retention_app = typer.Typer(help="Anonymise people who left long ago.", no_args_
 person_app = typer.Typer(help="One person's data (subject access).", no_args_is_help=True)
 
 SUBJECT_ACCESS = "个人信息查阅复制请求 / subject access request (PIPL Art. 45)"
+PURPOSE_LIMIT = 200  # as db.audit.AccessEvent keeps it
 
 
 @audit_app.command("show")
@@ -25,27 +27,30 @@ def audit_show(
     person: Annotated[str | None, typer.Option(help="Record id or ID number.")] = None,
     user: Annotated[str | None, typer.Option(help="Login name of the actor.")] = None,
     since: Annotated[
-        datetime | None, typer.Option(help="Only from this date (YYYY-MM-DD).")
+        datetime | None,
+        typer.Option(help="Only from this date (YYYY-MM-DD), or time, in the office's zone."),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
 ) -> None:
-    """Show the trail, newest first."""
+    """Show the trail, newest first; times are in the office's zone."""
     from db.audit import list_entries
     from db.crypto import load_keyring
     from db.subject import find_person
-    from db.users import role_name
+    from db.users import get_user
+
+    start = since.replace(tzinfo=OFFICE_TZ) if since and since.tzinfo is None else since
 
     async def work(conn: Connection) -> list[Any]:
         person_id = None
         if person is not None:
             _, person_id = await find_person(conn, load_keyring(create=False), person)
-        actor = role_name(user) if user else None
-        return await list_entries(conn, person_id=person_id, actor=actor, since=since, limit=limit)
+        actor = (await get_user(conn, user)).pg_role if user is not None else None
+        return await list_entries(conn, person_id=person_id, actor=actor, since=start, limit=limit)
 
     for e in run_db(work):
         changed = ",".join(e.changes or [])
         typer.echo(
-            f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor:16} {e.action:11} {e.table_name or '':16} "
+            f"{office_time(e.at)} {e.actor:16} {e.action:11} {e.table_name or '':16} "
             f"{e.org_code or '':14} {e.person_id or ''} {changed} {e.purpose or ''}".rstrip()
         )
 
@@ -99,20 +104,13 @@ def person_export(
         str, typer.Option(help="Why (recorded in the audit trail).")
     ] = SUBJECT_ACCESS,
 ) -> None:
-    """Write everything held about one person to a JSON file (PIPL Art. 45)."""
+    """Write everything held about one person to a JSON file (PIPL Art. 45); the export
+    is recorded in the audit trail once the file is written."""
     from db.crypto import load_keyring
-    from db.subject import find_person, subject_record, to_json
+    from db.subject import export_subject
 
-    if output.exists():
-        fail(f"-o {output}: the file exists; choose another name")
-
-    async def work(conn: Connection) -> dict[str, Any]:
-        keys = load_keyring(create=False)
-        city, person_id = await find_person(conn, keys, ref)
-        async with conn.transaction():
-            return await subject_record(conn, keys, city, person_id, purpose)
-
-    document = run_db(work)
-    output.write_text(to_json(document), encoding="utf-8")
-    output.chmod(0o600)
+    why = purpose.strip()
+    if not 1 <= len(why) <= PURPOSE_LIMIT:
+        usage(f"--purpose: say why, in 1 to {PURPOSE_LIMIT} characters")
+    run_db(lambda conn: export_subject(conn, load_keyring(create=False), ref, why, output))
     typer.echo(f"wrote {output}")

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from tui.cli_common import fail, run_db
+from db.users import RoleKind
+from tui.cli_common import run_db
 
 user_app = typer.Typer(help="App users: add, list, disable.", no_args_is_help=True)
 
@@ -14,16 +15,14 @@ user_app = typer.Typer(help="App users: add, list, disable.", no_args_is_help=Tr
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="Login name (the user's OS login on the app host).")],
-    role: Annotated[str, typer.Option("--role", help="grid_worker|supervisor|admin|auditor")],
+    role: Annotated[RoleKind, typer.Option("--role", help="The user's kind.")],
     org: Annotated[str, typer.Option("--org", help="Org unit code of the user's scope.")],
     display_name: Annotated[str, typer.Option("--display-name", help="Full name.")] = "",
 ) -> None:
     """Add a user: a PostgreSQL role in the group of its kind, scoped to an org unit."""
-    from db.users import ROLE_KINDS, add_user
+    from db.users import add_user
 
-    if role not in ROLE_KINDS:
-        fail(f"--role: {role!r} is not one of {', '.join(ROLE_KINDS)}")
-    user = run_db(lambda conn: add_user(conn, name, role, org, display_name))  # type: ignore[arg-type]
+    user = run_db(lambda conn: add_user(conn, name, role, org, display_name))
     typer.echo(
         f"added {user.name} ({user.role_kind}, {user.org_code} {user.org_name}) "
         f"as role {user.pg_role}"

@@ -199,3 +199,12 @@ class WorkLoaded(Message):
     bubble = False
 
     visits: list[VisitSummary]
+
+
+@dataclass
+class ChoosableUsersLoaded(Message):
+    """The users the demo's first screen offers, in its order."""
+
+    bubble = False
+
+    users: list[AppUser]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
 from typer.testing import CliRunner, Result
 
+from db.connect import DATABASE_NAME, data_dir
 from db.crypto import load_keyring
 from tests.db.access_fixtures import add_person, demo_grid_codes, give_identifiers
 from tui.cli import app
@@ -61,7 +65,6 @@ async def test_user_add_list_disable(env: Path, conn: asyncpg.Connection) -> Non
     assert "already exists" in await _refused(
         "user", "add", "wang_li", "--role", "grid_worker", "--org", grid
     )
-    assert "--role" in await _refused("user", "add", "li_si", "--role", "boss", "--org", grid)
     assert "--org" in await _refused("user", "add", "li_si", "--role", "auditor", "--org", "999")
     assert "user name" in await _refused(
         "user", "add", "Li Si!", "--role", "auditor", "--org", "4101"
@@ -127,3 +130,80 @@ async def test_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch)
 async def test_an_os_user_who_is_no_app_user_is_refused_in_one_line(env: Path) -> None:
     refusal = await _refused("tui", "--as", "stranger")
     assert "stranger is not a tongxin user" in refusal
+
+
+async def test_as_before_the_command_is_the_user_the_app_opens_as(env: Path) -> None:
+    for args in (["--as", "stranger", "tui"], ["tui", "--as", "stranger"], ["--as", "stranger"]):
+        assert "stranger is not a tongxin user" in await _refused(*args)
+
+
+async def test_audit_show_names_an_unknown_user(env: Path) -> None:
+    assert "nosuch: no such user" in await _refused("audit", "show", "--user", "nosuch")
+
+
+STAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+08:00 ")
+
+
+async def test_printed_times_carry_the_office_zone(env: Path, conn: asyncpg.Connection) -> None:
+    status = (await _ok("db", "status")).splitlines()
+    assert all(re.search(r" \d\d:\d\d:\d\d \+08:00$", line) for line in status), status
+    grid = (await demo_grid_codes(conn))[0]
+    await add_person(conn, grid, "扎西顿珠")
+    shown = (await _ok("audit", "show")).splitlines()
+    assert shown
+    assert all(STAMP.match(line) for line in shown), shown
+
+
+async def test_audit_show_since_is_in_office_time(env: Path, conn: asyncpg.Connection) -> None:
+    grid = (await demo_grid_codes(conn))[0]
+    person = await add_person(conn, grid, "扎西顿珠")
+    newest = (await _ok("audit", "show", "--person", str(person))).splitlines()[0]
+    at = datetime.fromisoformat(newest[:26].replace(" +", "+"))  # "2026-12-01 15:40:02 +08:00"
+    later = (at + timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
+    assert newest in await _ok("audit", "show", "--person", str(person), "--since", newest[:19])
+    assert await _ok("audit", "show", "--person", str(person), "--since", later) == ""
+
+
+async def _audit_rows(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT count(*) FROM audit_log")
+
+
+async def test_an_export_to_a_missing_directory_is_one_line_and_not_audited(
+    env: Path, conn: asyncpg.Connection
+) -> None:
+    grid = (await demo_grid_codes(conn))[0]
+    person = await add_person(conn, grid, "扎西顿珠")
+    before = await _audit_rows(conn)
+    refusal = await _refused("person", "export", str(person), "-o", "/no/such/dir/x")
+    assert "/no/such/dir/x" in refusal
+    assert await _audit_rows(conn) == before
+
+
+@pytest.fixture
+async def demo_data(pg_admin_dsn: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    """`tongxin demo` pointed at the test cluster (TONGXIN_DATA_DIR holds its pgdata, which
+    is also its socket directory); yields the DSN of the database the demo uses, which is
+    dropped after, with the demo's key file."""
+    data = Path(pg_admin_dsn.split("host=", 1)[1]).parent
+    monkeypatch.setenv("TONGXIN_DATA_DIR", str(data))
+    monkeypatch.delenv("TONGXIN_DSN", raising=False)
+    monkeypatch.delenv("TONGXIN_KEY_FILE", raising=False)
+    yield pg_admin_dsn.replace("/postgres?", f"/{DATABASE_NAME}?")
+    (data / "tongxin.key").unlink(missing_ok=True)
+    admin = await asyncpg.connect(pg_admin_dsn)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def test_demo_as_an_unknown_user_is_refused_and_makes_nothing(demo_data: str) -> None:
+    refusal = await _refused("demo", "--as", "nosuch", "--persons", "0")
+    assert "--as nosuch: no such user in the demo" in refusal
+    conn = await asyncpg.connect(demo_data)
+    try:
+        assert not await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = 'tx_nosuch'")
+        assert await conn.fetchval("SELECT to_regclass('app_user')") is None  # nothing migrated
+    finally:
+        await conn.close()
+    assert not (data_dir() / "tongxin.key").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from db.keys import rotate
 from db.models import PersonSearch
 from db.persons import list_page
 from db.retention import ANONYMOUS_NAME, cutoff_for, run_retention
-from db.subject import PersonNotFound, find_person, subject_record
+from db.subject import ExportNotWritten, PersonNotFound, export_subject, find_person
 from tests.db.access_fixtures import add_person, demo_grid_codes, give_identifiers
 
 TODAY = date(2026, 11, 22)
@@ -88,26 +89,47 @@ async def test_retention_anonymises_only_those_gone_long_enough(
 
 
 async def test_subject_export_has_everything_and_is_audited(
-    conn: asyncpg.Connection, grid: str, keyring
+    conn: asyncpg.Connection, grid: str, keyring, tmp_path: Path
 ) -> None:
     person = await _left(conn, grid, date(2026, 1, 1))
     await give_identifiers(conn, keyring, person, "410102199001011237", "13812345678")
-    city, found = await find_person(conn, keyring, "410102199001011237")
+    _city, found = await find_person(conn, keyring, "410102199001011237")
     assert found == person
-    document = await subject_record(conn, keyring, city, person, "本人申请查阅")
+    target = tmp_path / "subject.json"
+    await export_subject(conn, keyring, "410102199001011237", "本人申请查阅", target)
+    assert target.stat().st_mode & 0o077 == 0
+    assert os.listdir(tmp_path) == ["subject.json"]  # no temporary file left
+    document = json.loads(target.read_text(encoding="utf-8"))
     assert document["person"]["id_number"] == "410102199001011237"
     assert document["person"]["phone"] == "13812345678"
     assert document["person"]["ethnic_name"] == "回族"
     assert "id_number_hmac" not in document["person"]
     assert [m["name"] for m in document["household_member"]] == ["马小花"]
     assert {e["action"] for e in document["audit_trail"]} >= {"insert", "update"}
-    json.dumps(document, ensure_ascii=False)
     exported = await conn.fetchval(
         "SELECT purpose FROM audit_log WHERE person_id = $1 AND action = 'export'", person
     )
     assert exported == "本人申请查阅"
     with pytest.raises(PersonNotFound):
         await find_person(conn, keyring, "110101199003070017")
+
+
+async def _exports(conn: asyncpg.Connection) -> int:
+    return await conn.fetchval("SELECT count(*) FROM audit_log WHERE action = 'export'")
+
+
+@pytest.mark.parametrize("where", ["no/such/dir/subject.json", "taken.json"])
+async def test_an_export_not_written_is_not_in_the_trail(
+    conn: asyncpg.Connection, grid: str, keyring, tmp_path: Path, where: str
+) -> None:
+    person = await add_person(conn, grid, "马木沙")
+    (tmp_path / "taken.json").write_text("someone else's", encoding="utf-8")
+    before = await _exports(conn)
+    with pytest.raises(ExportNotWritten, match=where.split("/")[-1]):
+        await export_subject(conn, keyring, str(person), "本人申请查阅", tmp_path / where)
+    assert await _exports(conn) == before
+    assert os.listdir(tmp_path) == ["taken.json"]
+    assert (tmp_path / "taken.json").read_text(encoding="utf-8") == "someone else's"
 
 
 async def test_consent_recorded_once_and_withdrawn(conn: asyncpg.Connection, grid: str) -> None:

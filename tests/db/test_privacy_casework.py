@@ -11,7 +11,7 @@ import pytest
 
 from db.crypto import Keyring
 from db.retention import ANONYMOUS_NAME, run_retention
-from db.subject import subject_record
+from db.subject import subject_document
 from tests.db.access_fixtures import add_person, demo_grid_codes
 
 TODAY = date(2026, 11, 24)
@@ -79,12 +79,11 @@ async def test_retention_scrubs_casework_text_and_keeps_the_counts(
 async def test_subject_export_includes_visits_needs_and_disputes(
     conn: asyncpg.Connection, casework: dict[str, object], keyring: Keyring
 ) -> None:
-    document = await subject_record(
+    document = await subject_document(
         conn,
         keyring,
         str(casework["city"]),
-        casework["gone"],
-        "本人申请查阅",  # type: ignore[arg-type]
+        casework["gone"],  # type: ignore[arg-type]
     )
     assert {v["id"] for v in document["visit"]} == {
         str(casework["alone"]),

@@ -16,17 +16,17 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.e2e.sshd import SshServer, login_user, missing_tools, write_session_script
+from tests.e2e.sshd import SshServer, missing_tools, write_session_script
 
 TONGXIN = str(Path(sys.executable).with_name("tongxin"))
 # What `tongxin demo` does before it opens the app: migrate, reference data,
 # demo persons, demo users (demo_grid among them).
 PREPARE_DEMO = """
-import asyncio, sys
+import asyncio
 from db.clock import today
 from db.connect import embedded_dsn
 from seeds.bootstrap import prepare_demo
-asyncio.run(prepare_demo(embedded_dsn(), persons=300, seed=1, today=today(), login=sys.argv[1]))
+asyncio.run(prepare_demo(embedded_dsn(), persons=300, seed=1, today=today()))
 """
 
 
@@ -65,9 +65,7 @@ def demo_data_dir() -> Iterator[Path]:
     env = {k: v for k, v in os.environ.items() if k not in ("TONGXIN_DSN", "TONGXIN_KEY_FILE")}
     env |= {"TONGXIN_DATA_DIR": str(data), "LANG": "C.UTF-8"}
     try:
-        subprocess.run(
-            [sys.executable, "-c", PREPARE_DEMO, login_user()], env=env, check=True, timeout=240
-        )
+        subprocess.run([sys.executable, "-c", PREPARE_DEMO], env=env, check=True, timeout=240)
         yield data
     finally:
         stop_cluster(data / "pgdata")

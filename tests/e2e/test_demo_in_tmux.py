@@ -49,3 +49,18 @@ def test_demo_opens_on_the_grid_workers_list_and_quits(data_dir: Path) -> None:
     finally:
         term.close()
     assert (data_dir / "tongxin.key").stat().st_mode & 0o077 == 0
+
+
+def test_demo_without_as_asks_whom_to_be_then_opens_as_that_user(data_dir: Path) -> None:
+    term = _demo(data_dir)
+    try:
+        chooser = term.wait_for(lambda s: "请选择以哪位演示用户的身份进入" in s, timeout=120)
+        for role in ("网格员", "审核人", "审计员", "系统管理员"):
+            assert role in chooser
+        term.keys("2")
+        screen = term.wait_for(lambda s: bool(MASKED_ID.search(s)))
+        assert "demo_supervisor" in screen  # the header names who is working
+        term.keys("q")
+        term.wait_for(lambda s: not term.alive(), timeout=20)
+    finally:
+        term.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,3 +49,51 @@ def test_usage_errors_exit_2() -> None:
     assert runner.invoke(app, ["seed", "demo"]).exit_code == 2
     assert runner.invoke(app, ["no-such-command"]).exit_code == 2
     assert runner.invoke(app, ["seed", "demo", "--persons", "many"]).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["user", "add", "li_si", "--role", "boss", "--org", "4101"], "--role"),
+        (["audit", "show", "--since", "yesterday"], "--since"),
+        (["--lang", "fr"], "--lang"),
+        (["tui", "--lang", "fr"], "--lang"),
+        (["person", "export", "x", "-o", "x.json", "--purpose", " "], "--purpose"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
+)
+@pytest.mark.usefixtures("nowhere")
+def test_a_bad_option_value_is_a_usage_error(args: list[str], named: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert named in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No database within reach: a usage error must come before any connection."""
+    monkeypatch.setenv("TONGXIN_DSN", "postgresql://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("TONGXIN_DATA_DIR", str(tmp_path))
+
+
+@pytest.mark.usefixtures("nowhere")
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--as", "demo_grid", "tui", "--as", "demo_admin"], "--as"),
+        (["--lang", "en", "tui", "--lang", "zh_CN"], "--lang"),
+        (["--as", "demo_grid", "demo", "--as", "demo_admin"], "--as"),
+        (["--as", "demo_grid", "db", "status"], "--as"),
+        (["--lang", "en", "user", "list"], "--lang"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
+)
+def test_app_options_that_disagree_or_do_not_apply_are_one_line(
+    args: list[str], named: str
+) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert named in lines[0]
