@@ -15,6 +15,7 @@ from tests.tui.conftest import (
     fill_boxes,
     screen_text,
     settle,
+    type_ahead,
     type_text,
 )  # fmt: skip
 from tui.app import TongxinApp
@@ -203,3 +204,27 @@ async def test_saving_checks_the_id_again_for_a_registration_made_meanwhile(
         assert app.focused is form.query_one("#box-id_number")
         assert _status(form).startswith("光标在：身份证号")
     assert await fetch(demo_dsn, "SELECT 1 FROM person WHERE name = '阿依古丽·吐尔逊'") == []
+
+
+async def test_a_duplicate_found_while_saving_joins_the_problems_listed(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    # "…ID, Tab, ctrl+s" in one read: the save lists its problems before the lookup answers.
+    worker = await add_app_user(demo_dsn)
+    held, number = await _held_number(demo_dsn, keyring, worker.org_code, inside=False)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await _open_form(pilot, app)
+        await fill_boxes(pilot, {
+            "name": "某某", "sex": "1" if int(number[16]) % 2 else "2", "ethnic": "01",
+            "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+        })  # fmt: skip
+        await pilot.press("tab")
+        await type_text(pilot, number)
+        type_ahead(app, "tab", "ctrl+s")
+        await settle(pilot)
+        lines = _problems(form)
+        assert len(lines) == 2
+        assert lines[0].startswith("身份证号：已在")
+        assert lines[1] == "处理依据：必填"
+    assert await fetch(demo_dsn, "SELECT 1 FROM person WHERE name = '某某'") == []

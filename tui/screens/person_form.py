@@ -80,6 +80,7 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
         self.theirs_meta: tuple[str, Any] | None = None
         self.confirmed_missing: PersonForm | None = None
         self.cursor_box: str | None = None  # where a failed save put the cursor
+        self.listed: list[Problem] = []  # the problems of the last save, while shown
         self.draft_state = ""
         translate_bindings(self)
 
@@ -226,17 +227,19 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
     def action_save(self) -> None:
         if not self.ready or self.context is None:
             return
+        self.listed = []
         form = self.current_form()
         holder = self.holder_of(form.id_number)
         if holder is not None and holder.visible and self.target is None:
             self._open_holder(holder)  # told when the ID box was left: ctrl+s opens it
             return
         problems, data, basis = self._check(form, self.context)
-        if problems or data is None:
+        if problems:
             if holder is not None:
                 problems.append(holder_problem(holder, opens=self.target is None))
             self.show_problems(problems)
             return
+        assert data is not None
         missing = form.missing_three()
         if missing and self.confirmed_missing != form:
             self.confirmed_missing = form
@@ -269,16 +272,24 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
                 problems += problems_of(error)
         return problems, data, basis
 
-    def show_problems(self, problems: list[Problem]) -> None:
+    def show_problems(self, problems: list[Problem], *, move: bool = True) -> None:
         """Every problem in the form's order, as many as fit; the cursor to the first."""
-        ordered = sorted(problems, key=lambda p: place(box_of(p.field)))
+        ordered = self.listed = sorted(problems, key=lambda p: place(box_of(p.field)))
         lines = [say(p) for p in ordered]
         if len(lines) > PROBLEM_LINES:
             more = len(lines) - PROBLEM_LINES + 1
             lines = [*lines[: PROBLEM_LINES - 1], _("…and {count} more").format(count=more)]
         self.query_one("#problems", Static).update("\n".join(lines))
         self.showing_holder = False
-        self.put_cursor(box_of(ordered[0].field))
+        if move:
+            self.put_cursor(box_of(ordered[0].field))
+
+    def show_holder(self, holder: IdHolder | None) -> None:
+        if holder is not None and self.listed:  # found after the save began: one more problem
+            problem = holder_problem(holder, opens=self.target is None)
+            self.show_problems([*self.listed, problem], move=False)  # typing goes on where it is
+        else:
+            super().show_holder(holder)
 
     def put_cursor(self, box: str) -> None:
         """Focus `box` and say so in the status line, so typing goes on knowingly there."""

@@ -80,6 +80,10 @@ class IdCheckingForm(DraftingScreen[ResultType]):
         self.id_check = (message.number, holder)
         if self.typed_id(self.query_one("#box-id_number", Input).value) != message.number:
             return  # changed meanwhile; leaving the box checks it again
+        self.show_holder(holder)
+
+    def show_holder(self, holder: IdHolder | None) -> None:
+        """Say where the number is registered, or clear what was said of an earlier one."""
         problems = self.query_one("#problems", Static)
         if holder is not None:
             lines = [say(holder_problem(holder, opens=self.target is None))]
