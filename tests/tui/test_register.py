@@ -18,7 +18,7 @@ from tests.tui.conftest import (
     type_text,
 )  # fmt: skip
 from tui.app import TongxinApp
-from tui.screens.notice import NoticeModal
+from tui.screens.notice import DraftOfferModal, NoticeModal
 from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_record import PersonRecordScreen
 
@@ -205,3 +205,25 @@ async def test_an_id_registered_in_another_grid_says_whom_to_contact(
         assert app.screen is form
         assert str(form.query_one("#problems", Static).render()).startswith("身份证号：已在")
     assert await fetch(demo_dsn, "SELECT 1 FROM person WHERE name = '某某'") == []
+
+
+async def test_a_draft_keeps_the_legal_basis_chosen(demo_dsn: str, keyring: Keyring) -> None:
+    worker = await add_app_user(demo_dsn)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open_form(pilot, app)
+        await fill_boxes(pilot, {"name": "古丽娜尔·吐尔逊", **CONSENTED})
+        app.hang_up()  # what SIGHUP runs when the SSH line drops
+        await settle(pilot)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, DraftOfferModal)
+        await pilot.press("enter")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, PersonFormScreen)
+        kept = form.current_basis()
+        assert (kept.basis, kept.given_on) == (CONSENTED["basis"], CONSENTED["given_on"])
