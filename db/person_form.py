@@ -2,8 +2,8 @@
 
 `PersonForm` holds the text of each box (so a draft can hold anything, even
 nonsense); `PersonInput.from_form` validates it against the reference data and
-today's date and raises a ValidationError whose problems name the field
-(`db.problems.problems_of`). A form may lack the 三必清 fields (origin, current
+today's date and raises one ValidationError with every problem of the form, each
+naming its field (`db.problems.problems_of`). A form may lack the 三必清 fields (origin, current
 address, occupation): that is not an error but a warning the user must accept,
 and the record then shows in the data-quality ledger.
 """
@@ -12,16 +12,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from db import idcard
 from db.connect import Connection
-from db.problems import N_, field_error, problem
+from db.problems import N_, again, located, problem
 
 Permit = Literal["none", "applied", "issued", "expired"]
 PERMITS: tuple[Permit, ...] = ("none", "applied", "issued", "expired")
@@ -146,9 +154,9 @@ def parse_date(value: str) -> date:
         raise problem(N_("{value} is not a date on the calendar"), value=text) from None
 
 
-def _past_date(value: str, info: ValidationInfo) -> date:
+def past_date(value: str, today: date) -> date:
+    """A date typed as `parse_date` reads it, neither after `today` nor before 1900."""
     parsed = parse_date(value)
-    today = _context(info).today
     if parsed > today:
         raise problem(N_("{value} is in the future"), value=parsed.isoformat())
     if parsed < idcard.EARLIEST_BIRTH:
@@ -175,6 +183,70 @@ def _id_problem(trouble: idcard.IdProblem, number: str, today: date) -> Pydantic
         return problem(N_("the birth date in it ({value}) is before 1900"), value=born.isoformat())
     return problem(N_("the check character should be {expected}; a digit is mistyped"),
                    expected=idcard.check_char(number[:17]))  # fmt: skip
+
+
+# The boxes that other boxes are checked against, read alone: each validator below
+# uses one, and so does the check of a form with problems, for its boxes that are right.
+
+
+def read_sex(value: object) -> int:
+    text = str(value).strip()
+    if not text:
+        raise problem(N_("required"))
+    sexes = {"1": 1, "男": 1, "m": 1, "2": 2, "女": 2, "f": 2}
+    if text.lower() not in sexes:
+        raise problem(N_("choose male (1) or female (2)"))
+    return sexes[text.lower()]
+
+
+def read_birth(value: object, today: date) -> date:
+    if not str(value).strip():
+        raise problem(N_("required"))
+    return past_date(str(value), today)
+
+
+def read_arrival(value: object, today: date) -> date | None:
+    return past_date(str(value), today) if str(value).strip() else None
+
+
+def read_id(value: object, context: FormContext) -> str | None:
+    """The ID number typed; None when the box is empty, "" when it keeps the stored one."""
+    text = plain(str(value))
+    if not text:
+        return None
+    if context.kept_id_masked and text == context.kept_id_masked:
+        return ""
+    number = idcard.normalise(text)
+    # A digit plain() leaves alone (Kharosthi 𐩀) passes isdigit() in idcard, then breaks int().
+    if not number.isascii():
+        raise _id_problem("characters", number, context.today)
+    trouble = idcard.id_problem(number, context.today, context.reference.provinces)
+    if trouble is not None:
+        raise _id_problem(trouble, number, context.today)
+    return number
+
+
+def disagreements(
+    sex: int | None, born: date | None, id_number: str | None, arrived: date | None
+) -> list[InitErrorDetails]:
+    """How boxes that are right on their own disagree: sex and birth date with the ID
+    number, arrival with birth; None stands for a box that is empty or wrong."""
+    found = []
+    if id_number:
+        said = idcard.birth_date_of(id_number)
+        if born is not None and said != born:
+            says = N_("the ID number says {expected}")
+            found.append(located("birth_date", born.isoformat(), says, expected=said.isoformat()))
+        if sex is not None and idcard.sex_of(id_number) != sex:
+            says = (N_("the ID number says male (its 17th digit is odd)")
+                    if idcard.sex_of(id_number) == 1
+                    else N_("the ID number says female (its 17th digit is even)"))  # fmt: skip
+            found.append(located("sex", sex, says))
+    if arrived is not None and born is not None and arrived < born:
+        found.append(located("arrival_date", arrived.isoformat(),
+                             N_("cannot be before the birth date ({born})"),
+                             born=born.isoformat()))  # fmt: skip
+    return found
 
 
 def limited(value: object, limit: int, *, one_line: bool = False) -> str:
@@ -217,11 +289,18 @@ class PersonInput(BaseModel):
 
     @classmethod
     def from_form(cls, form: PersonForm, context: FormContext) -> Self:
-        """Validate every box; a ValidationError names each field that is wrong."""
+        """Validate every box; a ValidationError names every problem at once, in the
+        form's order: each box's own, and how the boxes that are right disagree."""
         values: dict[str, Any] = form.model_dump()
         values["ethnic_code"] = values.pop("ethnic")
         values["origin_division_code"] = values.pop("origin")
-        return cls.model_validate(values, context=context)
+        try:
+            return cls.model_validate(values, context=context)
+        except ValidationError as error:
+            found = again(error) + _disagreements_among_the_right(error, values, context)
+        order = list(cls.model_fields)
+        found.sort(key=lambda detail: order.index(str(detail["loc"][0])))
+        raise ValidationError.from_exception_data(cls.__name__, found)
 
     @field_validator("name", mode="before")
     @classmethod
@@ -240,13 +319,7 @@ class PersonInput(BaseModel):
     @field_validator("sex", mode="before")
     @classmethod
     def _sex(cls, value: str) -> int:
-        text = str(value).strip()
-        if not text:
-            raise problem(N_("required"))
-        sexes = {"1": 1, "男": 1, "m": 1, "2": 2, "女": 2, "f": 2}
-        if text.lower() not in sexes:
-            raise problem(N_("choose male (1) or female (2)"))
-        return sexes[text.lower()]
+        return read_sex(value)
 
     @field_validator("ethnic_code", mode="before")
     @classmethod
@@ -269,32 +342,17 @@ class PersonInput(BaseModel):
     @field_validator("birth_date", mode="before")
     @classmethod
     def _birth(cls, value: str, info: ValidationInfo) -> date:
-        if not str(value).strip():
-            raise problem(N_("required"))
-        return _past_date(str(value), info)
+        return read_birth(value, _context(info).today)
 
     @field_validator("arrival_date", mode="before")
     @classmethod
     def _arrival(cls, value: str, info: ValidationInfo) -> date | None:
-        return _past_date(str(value), info) if str(value).strip() else None
+        return read_arrival(value, _context(info).today)
 
     @field_validator("id_number", mode="before")
     @classmethod
     def _id_number(cls, value: str, info: ValidationInfo) -> str | None:
-        context = _context(info)
-        text = plain(str(value))
-        if not text:
-            return None
-        if context.kept_id_masked and text == context.kept_id_masked:
-            return ""
-        number = idcard.normalise(text)
-        # A digit plain() leaves alone (Kharosthi 𐩀) passes isdigit() in idcard, then breaks int().
-        if not number.isascii():
-            raise _id_problem("characters", number, context.today)
-        trouble = idcard.id_problem(number, context.today, context.reference.provinces)
-        if trouble is not None:
-            raise _id_problem(trouble, number, context.today)
-        return number
+        return read_id(value, _context(info))
 
     @field_validator("origin_division_code", mode="before")
     @classmethod
@@ -379,19 +437,25 @@ class PersonInput(BaseModel):
     def _agrees_with_itself(self, info: ValidationInfo) -> Self:
         context = _context(info)
         number = context.kept_id_number if self.id_number == "" else self.id_number
-        if number:
-            born = idcard.birth_date_of(number)
-            if born != self.birth_date:
-                raise field_error("PersonInput", "birth_date", self.birth_date.isoformat(),
-                                  N_("the ID number says {expected}"),
-                                  expected=born.isoformat())  # fmt: skip
-            if idcard.sex_of(number) != self.sex:
-                says = (N_("the ID number says male (its 17th digit is odd)")
-                        if idcard.sex_of(number) == 1
-                        else N_("the ID number says female (its 17th digit is even)"))  # fmt: skip
-                raise field_error("PersonInput", "sex", self.sex, says)
-        if self.arrival_date is not None and self.arrival_date < self.birth_date:
-            raise field_error("PersonInput", "arrival_date", self.arrival_date.isoformat(),
-                              N_("cannot be before the birth date ({born})"),
-                              born=self.birth_date.isoformat())  # fmt: skip
+        found = disagreements(self.sex, self.birth_date, number, self.arrival_date)
+        if found:
+            raise ValidationError.from_exception_data(type(self).__name__, found)
         return self
+
+
+def _disagreements_among_the_right(
+    error: ValidationError, values: dict[str, Any], context: FormContext
+) -> list[InitErrorDetails]:
+    """The disagreements of a form some of whose boxes are wrong, among the others."""
+    wrong = {item["loc"][0] for item in error.errors()}
+
+    def right(name: str, read: Callable[[object], Any]) -> Any:
+        return None if name in wrong else read(values[name])
+
+    number = right("id_number", lambda v: read_id(v, context))
+    return disagreements(
+        right("sex", read_sex),
+        right("birth_date", lambda v: read_birth(v, context.today)),
+        context.kept_id_number if number == "" else number,
+        right("arrival_date", lambda v: read_arrival(v, context.today)),
+    )

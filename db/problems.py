@@ -50,16 +50,36 @@ def problem(msgid: str, **params: Any) -> PydanticCustomError:
     return PydanticCustomError(ERROR_TYPE, msgid, {**params, "msgid": msgid})
 
 
-def field_error(
-    model: str, where: str | tuple[str | int, ...], value: Any, msgid: str, **params: Any
-) -> ValidationError:
-    """A ValidationError located at one field, for checks that span several fields.
+def located(
+    where: str | tuple[str | int, ...], value: Any, msgid: str, **params: Any
+) -> InitErrorDetails:
+    """One problem at one field, for checks that span several fields.
 
     `where` is a field's name, or its path in a list: ("needs", 0, "due_on").
     """
     loc = (where,) if isinstance(where, str) else where
-    detail = InitErrorDetails(type=problem(msgid, **params), loc=loc, input=value)
-    return ValidationError.from_exception_data(model, [detail])
+    return InitErrorDetails(type=problem(msgid, **params), loc=loc, input=value)
+
+
+def field_error(
+    model: str, where: str | tuple[str | int, ...], value: Any, msgid: str, **params: Any
+) -> ValidationError:
+    """A ValidationError located at one field (see `located`)."""
+    return ValidationError.from_exception_data(model, [located(where, value, msgid, **params)])
+
+
+def again(error: ValidationError) -> list[InitErrorDetails]:
+    """The problems of `error` as they were raised, to raise them with others in one error."""
+    found = []
+    for item in error.errors(include_url=False):
+        ctx = dict(item.get("ctx") or {})
+        detail = InitErrorDetails(type=item["type"], loc=item["loc"], input=item["input"])
+        if item["type"] == ERROR_TYPE:
+            detail["type"] = PydanticCustomError(ERROR_TYPE, ctx["msgid"], ctx)
+        elif ctx:
+            detail["ctx"] = ctx
+        found.append(detail)
+    return found
 
 
 def problems_of(error: ValidationError) -> list[Problem]:

@@ -16,6 +16,10 @@ PERMITS = {
     "issued": N_("Issued"),
     "expired": N_("Expired"),
 }
+LEGAL_BASES = {
+    "consent": N_("Separate consent"),
+    "statutory_duty": N_("Statutory duty"),
+}
 RELATIONS = {
     "spouse": N_("Spouse"),
     "child": N_("Child"),

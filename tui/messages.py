@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -10,10 +10,11 @@ from textual.message import Message
 if TYPE_CHECKING:
     from db.activity import Activity
     from db.connect import Pool
+    from db.consent import ConsentRecord
     from db.drafts import Draft
     from db.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
     from db.person_form import FormReference
-    from db.person_save import Saved, StoredPerson
+    from db.person_save import IdHolder, Saved, StoredPerson
     from db.users import AppUser
     from db.visit_form import VisitForm
     from db.visits import VisitState, VisitSummary
@@ -86,6 +87,7 @@ class PersonOpened(Message):
     detail: PersonDetail
     household: list[HouseholdRow]
     activity: Activity
+    consents: list[ConsentRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -150,6 +152,25 @@ class PersonSaveDone(Message):
 
     saved: Saved
     values: dict[str, Any]
+
+
+@dataclass
+class IdChecked(Message):
+    """Where an ID number typed into the person form is registered (None: nowhere)."""
+
+    bubble = False
+
+    number: str
+    holder: IdHolder | None
+
+
+@dataclass
+class ConsentRecorded(Message):
+    """A new legal basis or a withdrawal was recorded on the record screen."""
+
+    bubble = False
+
+    withdrawn: bool
 
 
 @dataclass

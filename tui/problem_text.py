@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from db.problems import Problem
 from tui.i18n import N_, _
+
+if TYPE_CHECKING:
+    from db.person_save import IdHolder
 
 # Model field → the label its box carries on screen.
 FIELD_LABELS: dict[str, str] = {
@@ -34,6 +39,8 @@ FIELD_LABELS: dict[str, str] = {
     "due_on": N_("Due"),
     "grid": N_("Grid"),
     "on": N_("Date"),
+    "basis": N_("Legal basis"),
+    "given_on": N_("Consent given"),
 }
 # Where a form labels a field otherwise: (model, field) → label.
 MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {
@@ -52,3 +59,22 @@ def say(problem: Problem) -> str:
         where = _("Need {number}").format(number=problem.row) + " · " + where
     message = _(problem.msgid).format(**problem.params)
     return _("{field}: {message}").format(field=where, message=message)
+
+
+def holder_problem(holder: IdHolder, *, opens: bool) -> Problem:
+    """An ID number registered already: where, or (`opens`, when a registration may open
+    the record, as it is in the user's scope) that ctrl+s opens it."""
+    if holder.visible and opens:
+        return Problem("id_number", N_("already registered in your area; ctrl+s opens it"))
+    place = holder.org_path or holder.org_code
+    return Problem("id_number", N_("already registered in {place}"), {"place": place})
+
+
+def holder_notice(holder: IdHolder) -> list[str]:
+    """The notice on an ID number registered outside the user's scope: where, whom to ask."""
+    place = holder.org_path or holder.org_code
+    return [
+        _("This ID number is registered in {place}.").format(place=place),
+        _("Its record stays with that grid. Contact: {who}.").format(
+            who=holder.contacts or _("the community's office")),
+    ]  # fmt: skip

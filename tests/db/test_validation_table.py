@@ -312,3 +312,28 @@ def test_full_width_digits_are_read_and_stored_as_ascii(reference: FormReference
 
 def test_a_visit_exactly_a_year_ago_is_still_accepted(reference: FormReference) -> None:
     assert problems(visit(visited_on="2025-11-24", needs=[]), reference) == []
+
+
+@pytest.mark.usefixtures("language")
+def test_one_check_names_every_problem_in_the_forms_order(reference: FormReference) -> None:
+    # Wrong boxes and disagreements between right ones come in one round, as on paper.
+    form = person(name="", sex="女", ethnic="99", phone="123", arrival_date="1980-01-01")
+    assert [say(p) for p in problems(form, reference)] == [
+        "姓名：必填",
+        "性别：与身份证号不符（第 17 位为奇数，应为男）",
+        "民族：“99”不是 GB/T 3304 中的民族",
+        "电话：手机号为 11 位，以 13–19 开头（现为 123）",
+        "来市日期：不能早于出生日期（1985-03-12）",
+    ]
+
+
+def test_every_disagreement_is_named_at_once(reference: FormReference) -> None:
+    form = person(sex="2", birth_date="1985-03-13", arrival_date="1985-03-01")
+    assert [p.field for p in problems(form, reference)] == ["sex", "birth_date", "arrival_date"]
+
+
+def test_a_wrong_box_is_not_also_said_to_disagree(reference: FormReference) -> None:
+    # The birth date is not on the calendar: nothing can be said of it against the ID
+    # or the arrival, but the sex can still be checked against the ID.
+    form = person(birth_date="1985-02-30", sex="2", arrival_date="1980-01-01")
+    assert [p.field for p in problems(form, reference)] == ["sex", "birth_date"]

@@ -115,3 +115,12 @@ def test_visit_form(
 ) -> None:
     app = _app(fixed_dsn, keyring, lang, fixed_worker)
     assert snap_compare(app, terminal_size=SIZES[size], run_before=_keys("o", "v"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_registration_form(
+    snap_compare: SnapCompare, fixed_dsn: str, keyring: Keyring, fixed_worker: str, lang: str
+) -> None:
+    """A new registration ends with its legal basis: the choice and the day consent was given."""
+    app = _app(fixed_dsn, keyring, lang, fixed_worker)
+    assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=_keys("a"))

@@ -18,12 +18,13 @@ from tests.tui.conftest import (
     type_text,
 )  # fmt: skip
 from tui.app import TongxinApp
-from tui.screens.notice import NoticeModal
+from tui.screens.notice import DraftOfferModal, NoticeModal
 from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_record import PersonRecordScreen
 
 SMALL = (80, 24)
 NEW_ID = make_id("653101", date(1990, 7, 1), 22)  # a woman from 喀什市
+CONSENTED = {"basis": "consent", "given_on": "2024-05-06"}
 
 
 async def _open_form(pilot, app: TongxinApp) -> PersonFormScreen:  # type: ignore[no-untyped-def]
@@ -65,6 +66,7 @@ async def test_register_a_person_with_the_keyboard(demo_dsn: str, keyring: Keyri
         await _fill_in_paper_order(pilot, NEW_ID)
         assert form.query_one("#box-sex", Select).value == "2"
         assert app.focused is form.query_one("#box-phone")
+        await fill_boxes(pilot, CONSENTED)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, PersonRecordScreen), screen_text(app)
@@ -85,6 +87,15 @@ async def test_register_a_person_with_the_keyboard(demo_dsn: str, keyring: Keyri
     assert rows[0]["created_by"] == worker.pg_role
     assert rows[0]["id_number_hmac"] == keyring.blind_index("id_number", NEW_ID)
     assert await fetch(demo_dsn, "SELECT 1 FROM form_draft") == []
+    consents = await fetch(
+        demo_dsn,
+        "SELECT c.basis, c.given_on, c.org_code, c.recorded_by FROM consent_record c "
+        "JOIN person p ON p.city_code = c.city_code AND p.id = c.person_id "
+        "WHERE p.name = '阿依古丽·吐尔逊'",
+    )
+    assert [tuple(c) for c in consents] == [
+        ("consent", date(2024, 5, 6), worker.org_code, worker.pg_role)
+    ]
 
 
 async def test_a_bad_id_number_is_named_and_nothing_is_saved(
@@ -97,6 +108,7 @@ async def test_a_bad_id_number_is_named_and_nothing_is_saved(
         form = await _open_form(pilot, app)
         wrong = NEW_ID[:-1] + ("0" if NEW_ID[-1] != "0" else "1")
         await _fill_in_paper_order(pilot, wrong)
+        await fill_boxes(pilot, CONSENTED)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
@@ -118,6 +130,7 @@ async def test_missing_three_must_know_fields_warn_before_saving(
         await type_text(pilot, "藏族")
         await pilot.press("tab")
         await type_text(pilot, "1996-02-14")
+        await fill_boxes(pilot, {"basis": "statutory_duty"})
         await pilot.press("ctrl+s")
         await settle(pilot)
         warning = str(form.query_one("#problems", Static).render())
@@ -148,7 +161,7 @@ def _boxes_for(number: str, name: str) -> dict[str, str]:
         "name": name, "sex": "1" if int(number[16]) % 2 else "2", "ethnic": "01",
         "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}", "id_number": number,
         "origin": "653101", "origin_address": "某村 2 号", "current_address": "某路 1 号",
-        "occupation": "务工",
+        "occupation": "务工", "basis": "statutory_duty",
     }  # fmt: skip
 
 
@@ -192,3 +205,25 @@ async def test_an_id_registered_in_another_grid_says_whom_to_contact(
         assert app.screen is form
         assert str(form.query_one("#problems", Static).render()).startswith("身份证号：已在")
     assert await fetch(demo_dsn, "SELECT 1 FROM person WHERE name = '某某'") == []
+
+
+async def test_a_draft_keeps_the_legal_basis_chosen(demo_dsn: str, keyring: Keyring) -> None:
+    worker = await add_app_user(demo_dsn)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open_form(pilot, app)
+        await fill_boxes(pilot, {"name": "古丽娜尔·吐尔逊", **CONSENTED})
+        app.hang_up()  # what SIGHUP runs when the SSH line drops
+        await settle(pilot)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, DraftOfferModal)
+        await pilot.press("enter")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, PersonFormScreen)
+        kept = form.current_basis()
+        assert (kept.basis, kept.given_on) == (CONSENTED["basis"], CONSENTED["given_on"])

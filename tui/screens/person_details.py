@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from rich.text import Text
 
+from db.consent import ConsentRecord, current_basis
 from db.models import HouseholdRow, PersonDetail
 from tui.i18n import N_, _
-from tui.labels import PERMITS, RELATIONS, SCHOOLING, SEXES, STATUSES
+from tui.labels import LEGAL_BASES, PERMITS, RELATIONS, SCHOOLING, SEXES, STATUSES
 
 
 def languages(detail: PersonDetail) -> str:
@@ -15,7 +18,11 @@ def languages(detail: PersonDetail) -> str:
     return f"{spoken} · {_('interpreter needed')}" if detail.interpreter_needed else spoken
 
 
-def details_table(detail: PersonDetail, revealed: dict[str, str | None]) -> Table:
+def details_table(
+    detail: PersonDetail,
+    revealed: dict[str, str | None],
+    consents: Sequence[ConsentRecord] = (),
+) -> Table:
     """Label and value pairs; identifiers masked unless revealed on this screen."""
     id_number = revealed.get("id_number") or detail.id_number_masked or ""
     phone = revealed.get("phone") or detail.phone_masked or ""
@@ -36,6 +43,7 @@ def details_table(detail: PersonDetail, revealed: dict[str, str | None]) -> Tabl
         (N_("Languages"), languages(detail)),
         (N_("Grid"), f"{detail.community_name} {detail.grid_name}"),
         (N_("Status"), _(STATUSES[detail.status])),
+        (N_("Legal basis"), legal_basis(consents)),
         (N_("Notes"), detail.notes),
     ]
     table = Table.grid(padding=(0, 2))
@@ -54,4 +62,29 @@ def household_cells(member: HouseholdRow) -> list[Text | str]:
         _(SEXES.get(member.sex, "")),
         member.birth_date.isoformat(),
         _(schooling) if schooling else "",
+    ]
+
+
+def legal_basis(consents: Sequence[ConsentRecord]) -> Text:
+    """The basis that holds now and since when; in red when there is none."""
+    current = current_basis(list(consents))
+    if current is not None:
+        since = _("since {date}").format(date=current.given_on.isoformat())
+        return Text(f"{_(LEGAL_BASES[current.basis])} · {since}")
+    withdrawn = [c.withdrawn_on for c in consents if c.withdrawn_on is not None]
+    if withdrawn:
+        text = _("consent withdrawn on {date}").format(date=max(withdrawn).isoformat())
+        return Text(text, style="bold red")
+    return Text(_("(not recorded)"), style="bold red")
+
+
+def consent_cells(consent: ConsentRecord) -> list[Text | str]:
+    notes = " · ".join(note for note in (consent.note, consent.withdrawal_note) if note)
+    withdrawn = consent.withdrawn_on.isoformat() if consent.withdrawn_on else ""
+    return [
+        _(LEGAL_BASES[consent.basis]),
+        consent.given_on.isoformat(),
+        withdrawn,
+        Text(consent.recorded_by),
+        Text(notes),
     ]

@@ -7,19 +7,20 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from pydantic import ValidationError
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from db.clock import today
+from db.consent import LegalBasis, LegalBasisForm, record_consent, registration_consent
 from db.drafts import discard_draft, drafts_of, find_draft
 from db.person_form import FormContext, PersonForm, PersonInput, load_form_reference
 from db.person_save import (
     EditConflict,
+    IdHolder,
     Saved,
     create_person,
     grids_under,
@@ -30,42 +31,25 @@ from db.problems import Problem, problems_of
 from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
 from tui.keys import drop_keys, hold_keys, release_keys
-from tui.labels import PERMITS, SEXES
+from tui.labels import LEGAL_BASES
 from tui.messages import LanguageChanged, PersonFormLoaded, PersonSaveDone
-from tui.problem_text import say
+from tui.problem_text import holder_notice, holder_problem, say
 from tui.screens.conflict import ConflictChoice, ConflictModal, merged
-from tui.screens.drafting import DraftingScreen
 from tui.screens.notice import DraftChoice, DraftOfferModal, NoticeModal
+from tui.screens.person_form_boxes import (
+    BOX_LABELS,
+    TEXT_BOXES,
+    box_label,
+    box_of,
+    person_rows,
+    place,
+)
+from tui.screens.person_form_id import IdCheckingForm
 from tui.session import Session
-from tui.widgets.boxes import TextBox
 from tui.widgets.form_row import FormRow, relabel_all
 from tui.widgets.suggesters import CodeNameSuggester
 
-# The paper form's boxes in its order (the Tab order): name, label, placeholder.
-TEXT_BOXES: tuple[tuple[str, str, str], ...] = (
-    ("name", N_("Name"), ""),
-    ("ethnic", N_("Ethnicity"), N_("name or code, e.g. 维吾尔 or 05")),
-    ("birth_date", N_("Born"), "YYYY-MM-DD"),
-    ("id_number", N_("ID number"), N_("18 characters")),
-    ("origin", N_("Place of origin"), N_("county name or 6-digit code")),
-    ("origin_address", N_("Address there"), ""),
-    ("current_address", N_("Address here"), ""),
-    ("occupation", N_("Occupation"), ""),
-    ("employer", N_("Employer"), ""),
-    ("phone", N_("Phone"), ""),
-    ("arrival_date", N_("Arrived"), "YYYY-MM-DD"),
-    ("languages", N_("Languages"), N_("codes or names, e.g. zh ug")),
-    ("notes", N_("Notes"), ""),
-)
-# Boxes that are not single lines of text come in the paper form's order too.
-AFTER = {"name": "sex", "languages": "interpreter_needed", "arrival_date": "residence_permit"}
-# Problems name model fields; these two boxes carry other names.
-BOX_OF_FIELD = {"ethnic_code": "ethnic", "origin_division_code": "origin"}
-BOX_LABELS: dict[str, str] = {
-    **{name: label for name, label, _hint in TEXT_BOXES},
-    "sex": N_("Sex"), "residence_permit": N_("Residence permit"),
-    "interpreter_needed": N_("Interpreter"),
-}  # fmt: skip
+PROBLEM_LINES = 4  # as #problems is high
 LOAD_GROUP, SAVE_GROUP = "person-form-load", "person-form-save"
 
 
@@ -78,7 +62,7 @@ class FormOutcome:
     duplicate: bool = False
 
 
-class PersonFormScreen(DraftingScreen[FormOutcome | None]):
+class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
     """Create (no target) or edit a person; ctrl+s saves, Esc leaves with a draft kept."""
 
     FORM = "person"
@@ -96,37 +80,24 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
         self.context: FormContext | None = None
         self.theirs_meta: tuple[str, Any] | None = None
         self.confirmed_missing: PersonForm | None = None
+        self.cursor_box: str | None = None  # where a failed save put the cursor
+        self.listed: list[Problem] = []  # the problems of the last save, while shown
+        self.draft_state = ""
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("Loading…"), id="form-title", markup=False)
         with VerticalScroll(id="person-form"):
-            yield FormRow(N_("Grid"), Select([], prompt=_("Choose the grid"), compact=True,
-                                             id="box-grid"), field="grid")  # fmt: skip
-            for name, label, hint in TEXT_BOXES:
-                yield FormRow(label, TextBox(placeholder=_(hint) if hint else "", compact=True,
-                                           id=f"box-{name}"), field=name)  # fmt: skip
-                if name in AFTER:
-                    yield self._other_box(AFTER[name])
+            yield from person_rows()
         yield Static("", id="problems", markup=False)
         yield Static("", id="draft-state", markup=False)
         yield Footer()
 
-    def _other_box(self, name: str) -> FormRow:
-        if name == "sex":
-            sexes = [(_(t), str(v)) for v, t in SEXES.items()]
-            box: Widget = Select(sexes, prompt=_("Choose"), compact=True, id="box-sex")
-            return FormRow(N_("Sex"), box, field="sex")
-        if name == "residence_permit":
-            box = Select([(_(t), v) for v, t in PERMITS.items()], value="none", allow_blank=False,
-                         compact=True, id="box-residence_permit")  # fmt: skip
-            return FormRow(N_("Residence permit"), box, field="residence_permit")
-        box = Checkbox(_("Interpreter needed"), compact=True, id="box-interpreter_needed")
-        return FormRow(N_("Interpreter"), box, field="interpreter_needed")
-
     def on_mount(self) -> None:
         self.query_one("#row-grid").display = False
+        for row in ("#row-basis", "#row-given_on"):
+            self.query_one(row).display = self.target is None
         hold_keys(self)  # what is typed before the boxes are filled waits for them
         self.load_form()
 
@@ -198,6 +169,7 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
                 self.subject, self.base_version = draft.subject, draft.base_version
                 self.org_code = draft.org_code
                 self.fill(PersonForm(**draft.values["form"]))
+                self.fill_basis(LegalBasisForm(**draft.values.get("basis", {})))
                 self.show_draft_state(_("Draft restored: check it, then ctrl+s saves"))
             elif choice == "discard":
                 self.drop_draft(draft.subject)
@@ -223,6 +195,17 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
         self.query_one("#box-residence_permit", Select).value = form.residence_permit
         self.query_one("#box-interpreter_needed", Checkbox).value = form.interpreter_needed
 
+    def fill_basis(self, basis: LegalBasisForm) -> None:
+        self.query_one("#box-basis", Select).value = (
+            basis.basis if basis.basis in LEGAL_BASES else Select.NULL
+        )
+        self.query_one("#box-given_on", Input).value = basis.given_on
+
+    def current_basis(self) -> LegalBasisForm:
+        basis = self.query_one("#box-basis", Select).value
+        given_on = self.query_one("#box-given_on", Input).value
+        return LegalBasisForm(basis=basis if isinstance(basis, str) else "", given_on=given_on)
+
     def current_form(self) -> PersonForm:
         values: dict[str, Any] = {
             name: self.query_one(f"#box-{name}", Input).value for name, _l, _h in TEXT_BOXES
@@ -235,7 +218,10 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
         return PersonForm(**values)
 
     def form_values(self) -> dict[str, Any]:
-        return {"form": self.current_form().model_dump()}
+        values = {"form": self.current_form().model_dump()}
+        if self.target is None:
+            values["basis"] = self.current_basis().model_dump()
+        return values
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "box-grid" and isinstance(event.value, str):
@@ -246,15 +232,19 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
     def action_save(self) -> None:
         if not self.ready or self.context is None:
             return
-        if self.target is None and len(self.org_code) != 14:
-            self.show_problems([Problem("grid", N_("choose the grid the person lives in"))])
-            return
+        self.listed = []
         form = self.current_form()
-        try:
-            data = PersonInput.from_form(form, self.context)
-        except ValidationError as error:
-            self.show_problems(problems_of(error))
+        holder = self.holder_of(form.id_number)
+        if holder is not None and holder.visible and self.target is None:
+            self._open_holder(holder)  # told when the ID box was left: ctrl+s opens it
             return
+        problems, data, basis = self._check(form, self.context)
+        if problems:
+            if holder is not None:
+                problems.append(holder_problem(holder, opens=self.target is None))
+            self.show_problems(problems)
+            return
+        assert data is not None
         missing = form.missing_three()
         if missing and self.confirmed_missing != form:
             self.confirmed_missing = form
@@ -265,18 +255,74 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
             ).format(fields=names))  # fmt: skip
             return
         self.query_one("#problems", Static).update(_("Saving…"))
+        self.showing_holder = False
         hold_keys(self)  # the next keys go where the outcome puts the cursor
-        self.save_person(data, form)
+        self.save_person(data, form, basis)
 
-    def show_problems(self, problems: list[Problem]) -> None:
-        self.query_one("#problems", Static).update("\n".join(say(p) for p in problems[:4]))
-        box = BOX_OF_FIELD.get(problems[0].field, problems[0].field)
-        for row in self.query(f"#row-{box}"):
-            if isinstance(row, FormRow):
-                row.box.focus()
+    def _check(
+        self, form: PersonForm, context: FormContext
+    ) -> tuple[list[Problem], PersonInput | None, LegalBasis | None]:
+        """Every problem of the form, and what it holds once it has none."""
+        problems: list[Problem] = []
+        if self.target is None and len(self.org_code) != 14:
+            problems.append(Problem("grid", N_("choose the grid the person lives in")))
+        data = basis = None
+        try:
+            data = PersonInput.from_form(form, context)
+        except ValidationError as error:
+            problems += problems_of(error)
+        if self.target is None:
+            try:
+                basis = LegalBasis.from_form(self.current_basis(), context.today)
+            except ValidationError as error:
+                problems += problems_of(error)
+        return problems, data, basis
+
+    def show_problems(self, problems: list[Problem], *, move: bool = True) -> None:
+        """Every problem in the form's order, as many as fit; the cursor to the first."""
+        ordered = self.listed = sorted(problems, key=lambda p: place(box_of(p.field)))
+        lines = [say(p) for p in ordered]
+        if len(lines) > PROBLEM_LINES:
+            more = len(lines) - PROBLEM_LINES + 1
+            lines = [*lines[: PROBLEM_LINES - 1], _("…and {count} more").format(count=more)]
+        self.query_one("#problems", Static).update("\n".join(lines))
+        self.showing_holder = False
+        if move:
+            self.put_cursor(box_of(ordered[0].field))
+
+    def show_holder(self, holder: IdHolder | None) -> None:
+        if holder is not None and self.listed:  # found after the save began: one more problem
+            problem = holder_problem(holder, opens=self.target is None)
+            self.show_problems([*self.listed, problem], move=False)  # typing goes on where it is
+        else:
+            super().show_holder(holder)
+
+    def put_cursor(self, box: str) -> None:
+        """Focus `box` and say so in the status line, so typing goes on knowingly there."""
+        for row in self.query(f"#row-{box}").results(FormRow):
+            row.box.focus()
+            self.cursor_box = box
+            self._show_status()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if self.cursor_box is not None and event.widget.id != f"box-{self.cursor_box}":
+            self.cursor_box = None  # the user moved on: the note would mislead
+            self._show_status()
+
+    def show_draft_state(self, text: str) -> None:
+        self.draft_state = text
+        self._show_status()
+
+    def _show_status(self) -> None:
+        parts = [self.draft_state]
+        if self.cursor_box is not None:
+            parts.insert(0, _("Cursor in: {box}").format(box=box_label(self.cursor_box)))
+        super().show_draft_state(" · ".join(part for part in parts if part))
 
     @work(exclusive=True, group=SAVE_GROUP, exit_on_error=False)
-    async def save_person(self, data: PersonInput, form: PersonForm) -> None:
+    async def save_person(
+        self, data: PersonInput, form: PersonForm, basis: LegalBasis | None
+    ) -> None:
         session = self.session
         async with session.transaction() as conn:
             if self.target is not None:
@@ -288,6 +334,11 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
                 saved = await create_person(
                     conn, session.keyring, self.subject, self.org_code, data
                 )
+                if saved.version is not None and basis is not None:
+                    consent = registration_consent(
+                        self.org_code[:4], self.subject, self.org_code, basis
+                    )
+                    await record_consent(conn, consent)
             if saved.version is not None:
                 await discard_draft(conn, "person", self.subject)
         self.post_message(PersonSaveDone(saved, form.model_dump()))
@@ -300,21 +351,22 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
             city = self.target[0] if self.target else self.org_code[:4]
             self.dismiss(FormOutcome(city, self.target[1] if self.target else self.subject))
         elif holder.visible and self.target is None:
-            self.ready = False
-            self.drop_draft(self.subject)
-            self.dismiss(FormOutcome(holder.city_code, holder.id, duplicate=True))
+            self._open_holder(holder)
         else:
-            self.query_one("#problems", Static).update(say(Problem(
-                "id_number", N_("already registered in {place}"),
-                {"place": holder.org_path or holder.org_code})))  # fmt: skip
+            number = self.typed_id(message.values["id_number"])
+            if number is not None:
+                self.id_check = (number, holder)
+            self.query_one("#problems", Static).update(
+                say(holder_problem(holder, opens=self.target is None))
+            )
+            self.put_cursor("id_number")
             release_keys(self)
-            lines = [
-                _("This ID number is registered in {place}.").format(
-                    place=holder.org_path or holder.org_code),
-                _("Its record stays with that grid. Contact: {who}.").format(
-                    who=holder.contacts or _("the community's office")),
-            ]  # fmt: skip
-            self.app.push_screen(NoticeModal(_("Already registered"), lines))
+            self.app.push_screen(NoticeModal(_("Already registered"), holder_notice(holder)))
+
+    def _open_holder(self, holder: IdHolder) -> None:
+        self.ready = False
+        self.drop_draft(self.subject)
+        self.dismiss(FormOutcome(holder.city_code, holder.id, duplicate=True))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is not WorkerState.ERROR or event.worker.group not in (
@@ -361,4 +413,5 @@ class PersonFormScreen(DraftingScreen[FormOutcome | None]):
         translate_bindings(self)
         relabel_all(self)
         self._title()
+        self._show_status()
         self.refresh_bindings()

@@ -18,6 +18,14 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from textual.worker import Worker, WorkerState
 
 from db.activity import Activity, person_activity
+from db.consent import (
+    REGISTRATION_SCOPE,
+    ConsentRecord,
+    consents_of,
+    open_consents,
+    record_consent,
+    withdraw_consent,
+)
 from db.crypto import Field
 from db.identifiers import reveal
 from db.models import HouseholdRow, PersonDetail
@@ -37,6 +45,7 @@ from tui.labels import (
     label,
 )  # fmt: skip
 from tui.messages import (
+    ConsentRecorded,
     GridsLoaded,
     IdentifierRevealed,
     LanguageChanged,
@@ -44,7 +53,8 @@ from tui.messages import (
     RecordFailed,
     StatusChanged,
 )
-from tui.screens.person_details import details_table, household_cells
+from tui.screens.consent_dialog import ConsentChange, ConsentModal
+from tui.screens.person_details import consent_cells, details_table, household_cells
 from tui.screens.person_form import FormOutcome, PersonFormScreen
 from tui.screens.purpose import PurposeModal
 from tui.screens.status_change import StatusChange, StatusModal
@@ -54,18 +64,22 @@ from tui.session import Session
 LOAD_GROUP = "person-record-load"
 REVEAL_GROUP = "person-record-reveal"
 STATUS_GROUP = "person-record-status"
+CONSENT_GROUP = "person-record-consent"
 TABS = (
     ("details", N_("Details")),
     ("household", N_("Household")),
     ("visits", N_("Visits")),
     ("needs", N_("Needs and disputes")),
+    ("consent", N_("Consent records")),
 )
 COLUMNS = {
     "household": (N_("Name"), N_("Relation"), N_("Sex"), N_("Born"), N_("School")),
     "visit-list": (N_("Date"), N_("Kind"), N_("Status"), N_("Persons"), N_("Needs")),
     "need-list": (N_("Category"), N_("What is needed"), N_("Department"), N_("Status"), N_("Due")),
     "dispute-list": (N_("Dispute"), N_("Summary"), N_("Status"), N_("Opened")),
-}
+    "consent-list": (N_("Legal basis"), N_("Since"), N_("Withdrawn"), N_("Recorded by"),
+                     N_("Note")),
+}  # fmt: skip
 
 
 class PersonRecordScreen(Screen[bool]):
@@ -86,6 +100,9 @@ class PersonRecordScreen(Screen[bool]):
         Binding("2", "tab('household')", N_("Household"), show=False),
         Binding("3", "tab('visits')", N_("Visits"), show=False),
         Binding("4", "tab('needs')", N_("Needs and disputes"), show=False),
+        Binding("5", "tab('consent')", N_("Consent records"), show=False),
+        Binding("c", "consent", N_("Consent"),
+                tooltip=N_("Record a consent, a statutory duty or a withdrawal")),
     ]  # fmt: skip
 
     def __init__(self, session: Session, city_code: str, person_id: UUID) -> None:
@@ -95,6 +112,7 @@ class PersonRecordScreen(Screen[bool]):
         self.detail: PersonDetail | None = None
         self.household: list[HouseholdRow] = []
         self.activity: Activity | None = None
+        self.consents: list[ConsentRecord] = []
         self.revealed: dict[str, str | None] = {}
         translate_bindings(self)
 
@@ -111,6 +129,8 @@ class PersonRecordScreen(Screen[bool]):
             with TabPane(_("Needs and disputes"), id="needs"):
                 yield DataTable(id="need-list", cursor_type="row", zebra_stripes=True)
                 yield DataTable(id="dispute-list", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Consent records"), id="consent"):
+                yield DataTable(id="consent-list", cursor_type="row", zebra_stripes=True)
         # ctrl+p (commands) is listed in help; at 80 columns its room goes to the screen's keys.
         yield Footer(show_command_palette=False)
 
@@ -128,7 +148,8 @@ class PersonRecordScreen(Screen[bool]):
         async with self.session.transaction() as conn:
             detail, household = await open_person(conn, self.city_code, self.person_id)
             activity = await person_activity(conn, self.city_code, self.person_id)
-        self.post_message(PersonOpened(detail, household, activity))
+            consents = await consents_of(conn, self.city_code, self.person_id)
+        self.post_message(PersonOpened(detail, household, activity, consents))
 
     @work(exclusive=True, group=REVEAL_GROUP, exit_on_error=False)
     async def reveal_identifier(self, field: Field, purpose: str) -> None:
@@ -159,9 +180,24 @@ class PersonRecordScreen(Screen[bool]):
                 )
         self.post_message(StatusChanged(change))
 
+    @work(exclusive=True, group=CONSENT_GROUP, exit_on_error=False)
+    async def apply_consent(self, change: ConsentChange, org_code: str) -> None:
+        async with self.session.transaction() as conn:
+            if change.action == "withdrawn":
+                for consent in open_consents(self.consents):
+                    await withdraw_consent(conn, self.city_code, consent.id, change.on,
+                                           change.note)  # fmt: skip
+            else:
+                await record_consent(conn, ConsentRecord(
+                    city_code=self.city_code, person_id=self.person_id, org_code=org_code,
+                    basis=change.action, scope=REGISTRATION_SCOPE, given_on=change.on,
+                    note=change.note,
+                ))  # fmt: skip
+        self.post_message(ConsentRecorded(change.action == "withdrawn"))
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.group in (
-            LOAD_GROUP, REVEAL_GROUP, STATUS_GROUP,
+            LOAD_GROUP, REVEAL_GROUP, STATUS_GROUP, CONSENT_GROUP,
         ):  # fmt: skip
             assert event.worker.error is not None
             self.post_message(RecordFailed(one_line(event.worker.error)))
@@ -170,7 +206,7 @@ class PersonRecordScreen(Screen[bool]):
 
     def on_person_opened(self, message: PersonOpened) -> None:
         self.detail, self.household = message.detail, message.household
-        self.activity = message.activity
+        self.activity, self.consents = message.activity, message.consents
         self._show_record()
         self.refresh_bindings()
         release_keys(self)
@@ -191,6 +227,10 @@ class PersonRecordScreen(Screen[bool]):
         self.notify(_("Status recorded."))
         self.load_record()
 
+    def on_consent_recorded(self, message: ConsentRecorded) -> None:
+        self.notify(_("Withdrawal recorded.") if message.withdrawn else _("Legal basis recorded."))
+        self.load_record()
+
     def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
         tabs = self.query_one(TabbedContent)
@@ -204,7 +244,7 @@ class PersonRecordScreen(Screen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         there = self.detail is not None
-        if action in ("edit", "visit"):
+        if action in ("edit", "visit", "consent"):
             return self.session.writes_persons and there
         if action == "status":
             return self.session.user.role_kind != "auditor" and there
@@ -261,6 +301,20 @@ class PersonRecordScreen(Screen[bool]):
         self.app.push_screen(StatusModal(self.detail.name, self.detail.status, grids), chosen)
         hand_keys_on(self)
 
+    def action_consent(self) -> None:
+        if self.detail is None:
+            return
+        org_code = self.detail.org_code
+        standing = [c.given_on for c in open_consents(self.consents)]
+
+        def chosen(change: ConsentChange | None) -> None:
+            if change is not None:
+                hold_keys(self)  # until it is stored and the record shows it
+                self.apply_consent(change, org_code)
+
+        modal = ConsentModal(self.detail.name, max(standing) if standing else None)
+        self.app.push_screen(modal, chosen)
+
     def action_reveal(self, field: Field) -> None:
         if self.detail is None:
             return
@@ -279,8 +333,11 @@ class PersonRecordScreen(Screen[bool]):
         assert detail is not None
         title = f"{detail.name} · {_(STATUSES[detail.status])} · {detail.community_name}"
         self.query_one("#record-title", Static).update(f"{title} {detail.grid_name}")
-        self.query_one("#record", Static).update(details_table(detail, self.revealed))
+        self.query_one("#record", Static).update(
+            details_table(detail, self.revealed, self.consents)
+        )
         self._fill("household", [household_cells(m) for m in self.household])
+        self._fill("consent-list", [consent_cells(c) for c in self.consents])
         activity = self.activity
         if activity is None:
             return
