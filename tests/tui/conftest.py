@@ -83,9 +83,10 @@ def screen_text(app: TongxinApp) -> str:
 
 
 def shown_rows(app: TongxinApp) -> list[list[str]]:
-    """The cells of every row of the person table (including columns scrolled out of view)."""
+    """The cells of every row of the person table, in its COLUMNS order ("" for a column
+    not shown at this width)."""
     table = list_screen(app).query_one(PersonTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    return [table.row_cells(i) for i in range(table.row_count)]
 
 
 def shown_names(app: TongxinApp) -> list[str]:

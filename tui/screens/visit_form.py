@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from db.clock import today
@@ -37,6 +37,7 @@ from tui.screens.person_picker import PersonPickerModal
 from tui.session import Session
 from tui.widgets.boxes import NotesBox, TextBox
 from tui.widgets.form_row import FormLabel, FormRow, relabel_all
+from tui.widgets.key_footer import KeyFooter
 
 LOAD_GROUP, SAVE_GROUP = "visit-form-load", "visit-form-save"
 EDITABLE = ("draft", "returned")
@@ -50,8 +51,11 @@ class VisitFormScreen(DraftingScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "save(True)", N_("Submit"), tooltip=N_("Submit for review")),
         Binding("ctrl+s", "save(False)", N_("Save draft"), tooltip=N_("Keep it as a draft")),
-        Binding("ctrl+o", "add_person", N_("Add person"), tooltip=N_("Add a person to the visit")),
-        Binding("ctrl+n", "add_need", N_("Add need"), tooltip=N_("Record a need found")),
+        # The headings over the persons and the needs name these keys; help lists them.
+        Binding("ctrl+o", "add_person", N_("Add person"), show=False,
+                tooltip=N_("Add a person to the visit")),
+        Binding("ctrl+n", "add_need", N_("Add need"), show=False,
+                tooltip=N_("Record a need found")),
         Binding("delete", "remove", N_("Remove"), show=False,
                 tooltip=N_("Remove the chosen person or need")),
         Binding("escape", "close", N_("Back"), key_display="Esc",
@@ -100,7 +104,7 @@ class VisitFormScreen(DraftingScreen[bool]):
             yield DataTable(id="visit-needs", cursor_type="row", show_header=False)
         yield Static("", id="problems", markup=False)
         yield Static("", id="draft-state", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#visit-review").display = False

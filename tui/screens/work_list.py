@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from db.visits import Decision, VisitSummary, review_visit, work_list
@@ -21,6 +21,7 @@ from tui.messages import LanguageChanged, WorkLoaded
 from tui.screens.notice import TextPromptModal
 from tui.screens.visit_form import VisitFormScreen
 from tui.session import Session
+from tui.widgets.key_footer import KeyFooter
 
 LOAD_GROUP, REVIEW_GROUP = "work-list-load", "work-list-review"
 COLUMNS = (N_("Date"), N_("Kind"), N_("Status"), N_("Persons"), N_("Needs"), N_("Comment"))
@@ -52,7 +53,7 @@ class WorkListScreen(Screen[None]):
         yield Header()
         yield Static("", id="work-title", markup=False)
         yield DataTable(id="work", cursor_type="row", zebra_stripes=True)
-        yield Footer(show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._title()

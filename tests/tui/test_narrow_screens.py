@@ -1,0 +1,116 @@
+"""At 80x24, the size of a thin client's SSH window: whole columns, and a footer that
+keeps the language and quit keys on every screen."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+from db.crypto import Keyring
+from db.users import RoleKind
+from tests.tui.conftest import add_app_user, list_screen, screen_text, settle
+from tui.app import TongxinApp
+from tui.screens.person_record import PersonRecordScreen
+from tui.screens.visit_form import VisitFormScreen
+from tui.screens.work_list import WorkListScreen
+from tui.widgets.person_table import PersonTable
+
+SMALL = (80, 24)
+LANGS = ["zh_CN", "en"]
+NEEDED = {
+    "zh_CN": ("姓名", "性别", "民族", "身份证号"),
+    "en": ("Name", "Sex", "Ethnicity", "ID number"),
+}
+APP_KEYS = {"zh_CN": ("^l English", "q 退出"), "en": ("^l 中文", "q Quit")}
+
+
+def _table_lines(app: TongxinApp, header: str) -> list[str]:
+    lines = screen_text(app).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith(header))
+    return lines[start:]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_the_list_shows_only_whole_columns(
+    fixed_dsn: str, keyring: Keyring, lang: str
+) -> None:
+    app = TongxinApp(fixed_dsn, lang=lang, keyring=keyring)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        table = list_screen(app).query_one(PersonTable)
+        headers = [str(column.label) for column in table.ordered_columns]
+        assert set(NEEDED[lang]) <= set(headers)
+        lines = _table_lines(app, headers[0])
+        assert all(header in lines[0] for header in headers), lines[0]
+        assert table.row_count > 10
+        for row in range(table.row_count):
+            line = lines[row + 1]
+            for cell in table.get_row_at(row):
+                assert str(cell) in line, (str(cell), line)
+        assert any("阿西木·艾合买提·阿不都热合曼" in line for line in lines)
+
+
+async def test_a_wider_terminal_shows_more_columns(fixed_dsn: str, keyring: Keyring) -> None:
+    app = TongxinApp(fixed_dsn, keyring=keyring)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        table = list_screen(app).query_one(PersonTable)
+        narrow = [str(column.label) for column in table.ordered_columns]
+        assert narrow == ["姓名", "性别", "民族", "身份证号", "电话"]
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        wide = [str(column.label) for column in table.ordered_columns]
+        assert set(narrow) < set(wide)
+        assert "出生日期" in _table_lines(app, "网格")[0]
+
+
+def _footer(app: TongxinApp) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+async def _press(pilot: Pilot[None], key: str) -> None:
+    await pilot.press(key)
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_every_screen_keeps_the_language_and_quit_keys(
+    fixed_dsn: str, keyring: Keyring, lang: str
+) -> None:
+    worker = await add_app_user(fixed_dsn)
+    language, quit_key = APP_KEYS[lang]
+    app = TongxinApp(fixed_dsn, lang=lang, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        footers = [_footer(app)]
+        await _press(pilot, "o")
+        assert isinstance(app.screen, PersonRecordScreen)
+        footers.append(_footer(app))
+        await _press(pilot, "v")
+        assert isinstance(app.screen, VisitFormScreen)
+        footers.append(_footer(app))
+        await _press(pilot, "tab")  # into the date box, where q types a letter
+        assert language in _footer(app)
+        assert quit_key not in _footer(app)
+        await _press(pilot, "escape")
+        await _press(pilot, "b")
+        await _press(pilot, "w")
+        assert isinstance(app.screen, WorkListScreen)
+        footers.append(_footer(app))
+    for footer in footers:
+        assert language in footer, footer
+        assert quit_key in footer, footer
+
+
+@pytest.mark.parametrize(("kind", "grid_column"), [("grid_worker", False), ("supervisor", True)])
+async def test_the_grid_column_is_left_out_for_one_grid(
+    fixed_dsn: str, keyring: Keyring, kind: RoleKind, grid_column: bool
+) -> None:
+    grid = (await add_app_user(fixed_dsn)).org_code
+    user = await add_app_user(fixed_dsn, kind, grid if kind == "grid_worker" else grid[:9])
+    app = TongxinApp(fixed_dsn, keyring=keyring, login=user.name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown = list_screen(app).query_one(PersonTable).shown
+        assert ("grid" in shown) is grid_column
+        assert {"name", "birth", "phone", "status"} <= set(shown)
