@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import TextArea
 
 from db.crypto import Keyring
 from db.users import RoleKind
-from tests.tui.conftest import add_app_user, list_screen, screen_text, settle
+from tests.tui.conftest import add_app_user, list_screen, screen_text, settle, tab_to
 from tui.app import TongxinApp
 from tui.screens.person_record import PersonRecordScreen
 from tui.screens.visit_form import VisitFormScreen
@@ -114,3 +115,26 @@ async def test_the_grid_column_is_left_out_for_one_grid(
         shown = list_screen(app).query_one(PersonTable).shown
         assert ("grid" in shown) is grid_column
         assert {"name", "birth", "phone", "status"} <= set(shown)
+
+
+async def test_a_restored_visit_draft_shows_the_long_name_whole(
+    fixed_dsn: str, keyring: Keyring
+) -> None:
+    # The draft is restored from a dialog over the form: the persons table was drawn
+    # before it measured its new row, and showed the name as 阿西.
+    worker = await add_app_user(fixed_dsn)
+    app = TongxinApp(fixed_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for key in ("down", "o", "v"):
+            await _press(pilot, key)
+        form = app.screen
+        assert isinstance(form, VisitFormScreen)
+        assert form.persons[0].name == "阿西木·艾合买提·阿不都热合曼"
+        await tab_to(pilot, "box-notes")
+        form.query_one("#box-notes", TextArea).insert("了解情况")
+        for key in ("escape", "v", "enter"):  # leave keeping the draft, open, restore
+            await _press(pilot, key)
+        assert isinstance(app.screen, VisitFormScreen)
+        assert app.screen.query_one("#box-notes", TextArea).text == "了解情况"
+        assert "阿西木·艾合买提·阿不都热合曼" in screen_text(app)

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from pydantic import ValidationError
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -27,7 +26,7 @@ from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson
 from db.visits import departments, load_visit, save_visit
 from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
-from tui.labels import NEED_CATEGORIES, VISIT_KINDS, VISIT_STATUSES, label
+from tui.labels import VISIT_KINDS, VISIT_STATUSES, label
 from tui.messages import LanguageChanged, VisitFormLoaded, VisitSaveDone
 from tui.problem_text import say
 from tui.screens.drafting import DraftingScreen
@@ -38,6 +37,7 @@ from tui.session import Session
 from tui.widgets.boxes import NotesBox, TextBox
 from tui.widgets.form_row import FormLabel, FormRow, relabel_all
 from tui.widgets.key_footer import KeyFooter
+from tui.widgets.visit_lists import show_needs, show_persons
 
 LOAD_GROUP, SAVE_GROUP = "visit-form-load", "visit-form-save"
 EDITABLE = ("draft", "returned")
@@ -199,19 +199,9 @@ class VisitFormScreen(DraftingScreen[bool]):
         return self.current_form().model_dump(mode="json")
 
     def _show_lists(self) -> None:
-        persons = self.query_one("#visit-persons", DataTable)
-        persons.clear(columns=True)
-        persons.add_column("name")
-        for person in self.persons:
-            persons.add_row(Text(person.name))
-        names = {p.id: p.name for p in self.persons}
+        show_persons(self.query_one("#visit-persons", DataTable), self.persons)
         needs = self.query_one("#visit-needs", DataTable)
-        needs.clear(columns=True)
-        for column in ("who", "category", "what"):
-            needs.add_column(column)
-        for need in self.needs:
-            who = names.get(need.person_id, "?") if need.person_id else "?"
-            needs.add_row(Text(who), label(NEED_CATEGORIES, need.category), Text(need.description))
+        show_needs(needs, self.needs, self.persons, needs.size.width or self.app.size.width)
 
     # Persons and needs.
 
