@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from db.person_save import Saved, StoredPerson
     from db.users import AppUser
     from db.visit_form import VisitForm
-    from db.visits import VisitState, VisitSummary
+    from db.visits import Decision, VisitState, VisitSummary
     from tui.screens.filters import FilterChoices
 
 
@@ -199,3 +199,13 @@ class WorkLoaded(Message):
     bubble = False
 
     visits: list[VisitSummary]
+
+
+@dataclass
+class VisitReviewed(Message):
+    """A supervisor approved or returned `visit` (as it was listed)."""
+
+    bubble = False
+
+    visit: VisitSummary
+    decision: Decision
