@@ -4,11 +4,12 @@ keeps the language and quit keys on every screen."""
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from db.crypto import Keyring
-from db.users import RoleKind
+from db.users import AppUser, RoleKind
 from tests.tui.conftest import add_app_user, list_screen, screen_text, settle, tab_to
 from tui.app import TongxinApp
 from tui.screens.person_record import PersonRecordScreen
@@ -138,3 +139,35 @@ async def test_a_restored_visit_draft_shows_the_long_name_whole(
         assert isinstance(app.screen, VisitFormScreen)
         assert app.screen.query_one("#box-notes", TextArea).text == "了解情况"
         assert "阿西木·艾合买提·阿不都热合曼" in screen_text(app)
+
+
+def _from_cell(line: str, column: int) -> str:
+    """What `line` shows from the cell `column` on (wide characters take two cells)."""
+    at, out = 0, []
+    for char in line:
+        if at >= column:
+            out.append(char)
+        at += cell_len(char)
+    return "".join(out)
+
+
+async def test_the_review_queue_shows_grid_worker_and_the_whole_comment(
+    fixed_dsn: str, keyring: Keyring, queue_supervisor: AppUser
+) -> None:
+    app = TongxinApp(fixed_dsn, keyring=keyring, login=queue_supervisor.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await _press(pilot, "w")
+        assert isinstance(app.screen, WorkListScreen)
+        lines = _table_lines(app, "日期")
+        header = lines[0]
+        for title in ("走访对象", "网格", "网格员", "审核意见"):
+            assert title in header
+        column = cell_len(header[: header.index("审核意见")])
+        comment = "".join(_from_cell(line, column).strip() for line in lines[1:5])
+        assert comment == "请写明孩子现在就读的学校和年级，以及想转入哪所学校"
+        shown = "\n".join(lines)
+        for cell in ("阿西木·艾合买提·阿不都热合曼", "阿依古丽·买买提", "买买提·艾力", "马小龙"):
+            assert cell in shown
+        for cell in ("第一网格  张网格", "第二网格  李网格"):
+            assert cell in shown
