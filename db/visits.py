@@ -43,7 +43,7 @@ class VisitState(BaseModel):
 
 
 class VisitSummary(BaseModel):
-    """One visit in a list."""
+    """One visit in a list: with whom, in which grid, by whom."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -53,11 +53,17 @@ class VisitSummary(BaseModel):
     visited_on: date
     status: VisitStatus
     version: int
-    persons: str
+    person_names: list[str]
     needs: int
     review_comment: str
+    grid_name: str
     created_by: str
+    worker: str  # the display name of who wrote it, else their login
     updated_at: datetime
+
+    @property
+    def persons(self) -> str:
+        return "、".join(self.person_names)
 
 
 _CREATE = """
@@ -249,12 +255,18 @@ async def load_visit(
     return form, state
 
 
+# The worker's name: app_user rows are visible to supervisors in their scope and to
+# everyone for themselves; otherwise the role name stands in.
 _SUMMARY = """
 SELECT v.city_code, v.id, v.kind, v.visited_on, v.status, v.version, v.review_comment,
        v.created_by, v.updated_at,
-       (SELECT string_agg(p.name, '、' ORDER BY p.name_pinyin)
+       coalesce((SELECT o.name FROM org_unit o WHERE o.code = v.org_code), v.org_code)
+           AS grid_name,
+       coalesce((SELECT coalesce(nullif(u.display_name, ''), u.name)
+                   FROM app_user u WHERE u.pg_role = v.created_by), v.created_by) AS worker,
+       coalesce((SELECT array_agg(p.name ORDER BY p.name_pinyin, p.id)
           FROM visit_person vp JOIN person p ON p.city_code = vp.city_code AND p.id = vp.person_id
-         WHERE vp.city_code = v.city_code AND vp.visit_id = v.id) AS persons,
+         WHERE vp.city_code = v.city_code AND vp.visit_id = v.id), '{}') AS person_names,
        (SELECT count(*) FROM assistance_request a
          WHERE a.city_code = v.city_code AND a.visit_id = v.id) AS needs
   FROM visit v

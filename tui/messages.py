@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from db.person_save import IdHolder, Saved, StoredPerson
     from db.users import AppUser
     from db.visit_form import VisitForm
-    from db.visits import VisitState, VisitSummary
+    from db.visits import Decision, VisitState, VisitSummary
     from tui.screens.filters import FilterChoices
 
 
@@ -229,3 +229,13 @@ class ChoosableUsersLoaded(Message):
     bubble = False
 
     users: list[AppUser]
+
+
+@dataclass
+class VisitReviewed(Message):
+    """A supervisor approved or returned `visit` (as it was listed)."""
+
+    bubble = False
+
+    visit: VisitSummary
+    decision: Decision

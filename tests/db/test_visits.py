@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from db.session import acting_as
-from db.users import AppUser
+from db.users import AppUser, add_user
 from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson
 from db.visits import (
     VisitConflict,
@@ -151,6 +151,48 @@ async def test_return_fix_resubmit_approve(
     with pytest.raises(VisitNotEditable):
         async with acting_as(other, worker):
             await save_visit(other, fixed, base_version=approved.version, submit=False)
+
+
+async def test_the_queue_names_the_grid_and_the_worker(
+    conn: asyncpg.Connection,
+    other: asyncpg.Connection,
+    supervisor: AppUser,
+    people: list[VisitPerson],
+    grid: str,
+) -> None:
+    named = await add_user(conn, f"w_{uuid.uuid4().hex[:8]}", "grid_worker", grid, "张网格")
+    visit = _visit(people)
+    async with acting_as(other, named):
+        await save_visit(other, visit, base_version=None, submit=True)
+        mine = await work_list(other, ["submitted"], mine=True)
+    async with acting_as(other, supervisor):
+        queue = await work_list(other, ["submitted"], mine=False)
+    grid_name = await conn.fetchval("SELECT name FROM org_unit WHERE code = $1", grid)
+    for listed in (mine, queue):
+        assert [(v.grid_name, v.worker) for v in listed] == [(grid_name, "张网格")]
+    assert sorted(queue[0].person_names) == sorted(p.name for p in people)  # one name each
+
+
+async def test_an_approval_is_final_even_for_its_approver(
+    other: asyncpg.Connection,
+    worker: AppUser,
+    supervisor: AppUser,
+    people: list[VisitPerson],
+) -> None:
+    # So the app asks before it approves: there is no way back to "submitted".
+    visit = _visit(people)
+    city = people[0].city_code
+    async with acting_as(other, worker):
+        await save_visit(other, visit, base_version=None, submit=True)
+    async with acting_as(other, supervisor):
+        await review_visit(other, city, visit.id, 1, "approved")
+    for status in ("submitted", "returned"):
+        with pytest.raises(asyncpg.CheckViolationError, match="approved visit cannot become"):
+            async with acting_as(other, supervisor):
+                await other.execute(
+                    "UPDATE visit SET status = $1, review_comment = 'x' WHERE id = $2",
+                    status, visit.id,
+                )  # fmt: skip
 
 
 async def test_supervisor_cannot_change_what_was_written(

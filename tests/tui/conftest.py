@@ -17,7 +17,7 @@ from textual.worker import WorkerFailed
 from db.crypto import Keyring
 from db.users import AppUser, RoleKind, add_user
 from seeds.demo import seed_demo
-from tests.tui.fixed_people import insert_fixed_people
+from tests.tui.fixed_people import FIRST_TWO_GRIDS, insert_fixed_people, insert_fixed_queue
 from tui.app import TongxinApp
 from tui.screens.person_list import PersonListScreen
 from tui.widgets.person_table import PersonTable
@@ -86,9 +86,10 @@ def screen_text(app: TongxinApp) -> str:
 
 
 def shown_rows(app: TongxinApp) -> list[list[str]]:
-    """The cells of every row of the person table (including columns scrolled out of view)."""
+    """The cells of every row of the person table, in its COLUMNS order ("" for a column
+    not shown at this width)."""
     table = list_screen(app).query_one(PersonTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    return [table.row_cells(i) for i in range(table.row_count)]
 
 
 def shown_names(app: TongxinApp) -> list[str]:
@@ -165,3 +166,24 @@ async def fill_boxes(pilot: Pilot[object], boxes: dict[str, str]) -> None:
             continue
         await pilot.press("end", "ctrl+u")
         await type_text(pilot, text)
+
+
+@pytest.fixture
+async def queue_supervisor(fixed_dsn: str) -> AppUser:
+    """A street supervisor with the fixed review queue (fixed_people.QUEUE) waiting: three
+    visits by 张网格 and 李网格 of the first two grids, the first returned once before."""
+    conn = await asyncpg.connect(fixed_dsn)
+    try:
+        grids = [r["code"] for r in await conn.fetch(FIRST_TWO_GRIDS)]
+    finally:
+        await conn.close()
+    workers = [
+        await add_app_user(fixed_dsn, org_code=grid, display_name=name)
+        for grid, name in zip(grids, ("张网格", "李网格"), strict=True)
+    ]
+    conn = await asyncpg.connect(fixed_dsn)
+    try:
+        await insert_fixed_queue(conn, [worker.pg_role for worker in workers])
+    finally:
+        await conn.close()
+    return await add_app_user(fixed_dsn, "supervisor", grids[0][:9], display_name="王审核")

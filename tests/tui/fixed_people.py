@@ -45,6 +45,7 @@ PEOPLE: list[tuple[str, str, str, int, str, str, str]] = [
     ("马燕", "mayan", "26", 2, "1997-04-21", "622901", "餐饮服务"),
 ]
 STATUSES = ["registered", "registered", "registered", "moved_out", "left_city"]
+FIRST_TWO_GRIDS = "SELECT code FROM org_unit WHERE level = 'grid' AND is_demo ORDER BY code LIMIT 2"
 
 
 def _phone(n: int) -> str | None:
@@ -53,9 +54,7 @@ def _phone(n: int) -> str | None:
 
 async def insert_fixed_people(conn: asyncpg.Connection, copies: int = 2) -> int:
     """Put PEOPLE into the first two demo grids (`copies` times over); return how many."""
-    grids = await conn.fetch(
-        "SELECT code FROM org_unit WHERE level = 'grid' AND is_demo ORDER BY code LIMIT 2"
-    )
+    grids = await conn.fetch(FIRST_TWO_GRIDS)
     rows = []
     for n in range(len(PEOPLE) * copies):
         name, reading, ethnic, sex, born, origin, job = PEOPLE[n % len(PEOPLE)]
@@ -110,4 +109,36 @@ async def insert_fixed_visit(conn: asyncpg.Connection) -> None:
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', '2026-11-20', $9)",
             grid[:4], uuid.UUID(int=n), grid, person, visit, category, description,
             department, date.fromisoformat(due),
+        )  # fmt: skip
+
+
+# visit number, grid (0 or 1), visited on, kind, persons, comment of an earlier return
+QUEUE = [
+    (2001, 0, "2026-11-18", "home_visit", ["阿西木·艾合买提·阿不都热合曼"],
+     "请写明孩子现在就读的学校和年级，以及想转入哪所学校"),
+    (2002, 0, "2026-11-20", "phone_call", ["买买提·艾力", "阿依古丽·买买提"], ""),
+    (2003, 1, "2026-11-21", "face_to_face", ["马小龙"], ""),
+]  # fmt: skip
+
+
+async def insert_fixed_queue(conn: asyncpg.Connection, workers: list[str]) -> None:
+    """Three submitted visits awaiting review, written by `workers` (the PostgreSQL roles
+    of a grid worker of each of the first two grids), the longest waiting first; the
+    first was returned once and keeps the reviewer's comment."""
+    grids = await conn.fetch(FIRST_TWO_GRIDS)
+    for number, (n, grid_index, day, kind, names, comment) in enumerate(QUEUE):
+        grid = grids[grid_index]["code"]
+        visit = uuid.UUID(int=n)
+        await conn.execute(
+            "INSERT INTO visit (city_code, id, org_code, kind, visited_on, notes, status, "
+            "review_comment, created_by, updated_at) VALUES ($1, $2, $3, $4, $5, '了解近况', "
+            "'submitted', $6, $7, timestamptz '2026-11-22 09:00+08' + $8 * interval '1 hour')",
+            grid[:4], visit, grid, kind, date.fromisoformat(day), comment,
+            workers[grid_index], number,
+        )  # fmt: skip
+        await conn.execute(
+            "INSERT INTO visit_person (city_code, visit_id, person_id, org_code) "
+            "SELECT city_code, $1, id, org_code FROM person WHERE org_code = $2 "
+            "AND name = ANY($3::text[])",
+            visit, grid, names,
         )  # fmt: skip

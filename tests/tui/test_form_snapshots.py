@@ -13,9 +13,10 @@ from datetime import date
 import asyncpg
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import TextArea
 
 from db.crypto import Keyring
-from tests.tui.conftest import add_app_user, settle
+from tests.tui.conftest import add_app_user, settle, tab_to, type_text
 from tests.tui.fixed_people import insert_fixed_visit
 from tui.app import TongxinApp
 
@@ -124,3 +125,39 @@ def test_registration_form(
     """A new registration ends with its legal basis: the choice and the day consent was given."""
     app = _app(fixed_dsn, keyring, lang, fixed_worker)
     assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=_keys("a"))
+
+
+async def _restore_a_visit_draft(pilot: Pilot[object]) -> None:
+    """A visit with the longest ·-joined name (the list's second person) left with notes
+    and a need, opened again and its draft restored."""
+    await settle(pilot)
+    for key in ("down", "o", "v"):
+        await pilot.press(key)
+        await settle(pilot)
+    await tab_to(pilot, "box-notes")
+    notes = pilot.app.focused
+    assert isinstance(notes, TextArea)
+    notes.insert("想在附近找餐饮工作。")
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    await pilot.press("tab", "enter", "down", "enter", "tab")
+    await type_text(pilot, "找餐饮方面的工作")
+    for key in ("ctrl+s", "escape", "v", "enter"):  # keep the need, leave, open, restore
+        await pilot.press(key)
+        await settle(pilot)
+    pilot.app.clear_notifications()  # "draft kept" would fade out at its own time
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_restored_visit_draft(
+    snap_compare: SnapCompare,
+    fixed_dsn: str,
+    keyring: Keyring,
+    fixed_worker: str,
+    lang: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tui.screens.drafting.AUTOSAVE_SECONDS", 3600.0)  # no clock on screen
+    app = _app(fixed_dsn, keyring, lang, fixed_worker)
+    assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=_restore_a_visit_draft)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncpg
 from textual.widgets import Input, Static, TextArea
 
+from db.clock import today
 from db.crypto import Keyring
 from tests.tui.conftest import add_app_user, fetch, screen_text, settle, type_ahead, type_text
 from tui.app import TongxinApp
@@ -118,7 +119,9 @@ async def test_find_fix_visit_submit_return_resubmit(demo_dsn: str, keyring: Key
         await type_text(pilot, "请写明孩子的年级")
         await pilot.press("enter")
         await settle(pilot)
-        assert name not in screen_text(app)  # nothing left to review
+        assert isinstance(app.screen, WorkListScreen)
+        assert app.screen.visits == []  # nothing left to review
+        assert f"已退回：{today().isoformat()} · {name} · " in screen_text(app)
     returned = await fetch(demo_dsn, "SELECT status, review_comment, reviewed_by FROM visit")
     assert [tuple(r) for r in returned] == [("returned", "请写明孩子的年级", supervisor.pg_role)]
 

@@ -1,4 +1,5 @@
-"""Small dialogs: a notice to read, and the offer of a draft left from before."""
+"""Small dialogs: a notice to read, the offer of a draft left from before, a line to
+type, a step to confirm."""
 
 from __future__ import annotations
 
@@ -96,3 +97,26 @@ class TextPromptModal(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """A step to confirm: Enter or y goes ahead, Esc or n does not."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,y", "answer(True)", N_("Yes"), key_display="Enter"),
+        Binding("escape,n", "answer(False)", N_("Cancel"), key_display="Esc"),
+    ]
+
+    def __init__(self, title: str, lines: list[str], hint: str) -> None:
+        super().__init__()
+        self.title_text, self.lines, self.hint = title, lines, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = self.title_text
+            for line in self.lines:
+                yield Static(line, markup=False)
+            yield Static(self.hint, classes="dialog-hint", markup=False)
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from db.connect import Connection, Pool
@@ -34,6 +34,7 @@ from tui.messages import (
 from tui.screens.filters import FilterChoices, FilterModal, ListFilters
 from tui.session import Session
 from tui.widgets.boxes import TextBox
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.person_table import PersonTable
 from tui.widgets.search import SEARCH_DEBOUNCE, SEARCH_HINT, SEARCH_MAX
 
@@ -67,10 +68,18 @@ class PersonListScreen(Screen[None]):
             priority=True,
         ),
         Binding("n,pagedown", "next_page", N_("Next"), tooltip=N_("Next page")),
-        Binding("p,pageup", "previous_page", N_("Prev"), tooltip=N_("Previous page")),
-        Binding("g,home", "first_page", N_("First"), tooltip=N_("First page")),
+        # Secondary keys stay out of the footer (help lists them): at 80 columns the
+        # footer shows every key it lists whole.
+        Binding("p,pageup", "previous_page", N_("Prev"), tooltip=N_("Previous page"), show=False),
+        Binding("g,home", "first_page", N_("First"), tooltip=N_("First page"), show=False),
         Binding("o,enter", "open_record", N_("Open"), tooltip=N_("Open the person's record")),
-        Binding("f", "filter", N_("Filter"), tooltip=N_("Filter by status, ethnicity, community")),
+        Binding(
+            "f",
+            "filter",
+            N_("Filter"),
+            tooltip=N_("Filter by status, ethnicity, community"),
+            show=False,
+        ),
         Binding("a", "register", N_("Register"), tooltip=N_("Register a new person")),
         Binding(
             "w",
@@ -112,10 +121,9 @@ class PersonListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield TextBox(placeholder=_(SEARCH_HINT), max_length=SEARCH_MAX, id="search")
-        yield PersonTable(id="persons")
+        yield PersonTable(scope=self.scope, id="persons")
         yield Static(_("Loading…"), id="status", markup=False)
-        # ctrl+p (commands) is listed in help; at 80 columns its room goes to the screen's keys.
-        yield Footer(show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.count_persons()
@@ -304,7 +312,7 @@ class PersonListScreen(Screen[None]):
         old = self.query_one(PersonTable)
         focused = old.has_focus
         await old.remove()
-        table = PersonTable(id="persons")
+        table = PersonTable(scope=self.scope, id="persons")
         await self.mount(table, after=self.query_one("#search", Input))
         if self.page is not None:
             table.show(self.page.rows)

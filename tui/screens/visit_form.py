@@ -2,7 +2,8 @@
 
 ctrl+s keeps it as a draft in the visit list, ctrl+t submits it for review. A
 returned visit shows the reviewer's comment and is fixed and submitted again.
-Submitted and approved visits open read-only.
+Submitted and approved visits open read-only; opened from the review queue, a
+submitted visit offers the review keys instead of the editing ones.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from pydantic import ValidationError
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from db.clock import today
@@ -24,46 +24,65 @@ from db.drafts import discard_draft, drafts_of, find_draft
 from db.models import PersonDetail
 from db.problems import Problem, problems_of
 from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson
-from db.visits import departments, load_visit, save_visit
+from db.visits import Decision, VisitSummary, departments, load_visit, save_visit
 from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
 from tui.keys import drop_keys, hold_keys, release_keys
-from tui.labels import NEED_CATEGORIES, VISIT_KINDS, VISIT_STATUSES, label
+from tui.labels import VISIT_KINDS, VISIT_STATUSES, label
 from tui.messages import LanguageChanged, VisitFormLoaded, VisitSaveDone
 from tui.problem_text import say
 from tui.screens.drafting import DraftingScreen
 from tui.screens.need_form import NeedModal
 from tui.screens.notice import DraftChoice, DraftOfferModal
 from tui.screens.person_picker import PersonPickerModal
+from tui.screens.review import Review, ask_review
 from tui.session import Session
 from tui.widgets.boxes import NotesBox, TextBox
 from tui.widgets.form_row import FormLabel, FormRow, relabel_all
+from tui.widgets.key_footer import KeyFooter
+from tui.widgets.visit_lists import show_needs, show_persons
 
 LOAD_GROUP, SAVE_GROUP = "visit-form-load", "visit-form-save"
 EDITABLE = ("draft", "returned")
+# The headings over the two lists: (read-only, editable), the latter naming the keys.
+PERSONS_HEADINGS = (N_("Persons"), N_("Persons (ctrl+o adds, Del removes)"))
+NEEDS_HEADINGS = (N_("Needs found"), N_("Needs found (ctrl+n adds, Enter edits, Del removes)"))
 
 
-class VisitFormScreen(DraftingScreen[bool]):
-    """A new visit (`seed` given) or a stored one; dismissed with True once submitted."""
+class VisitFormScreen(DraftingScreen[bool | Review]):
+    """A new visit (`seed` given) or a stored one; dismissed with True once submitted,
+    or with the supervisor's `Review` when it was opened for review (`review` given)."""
 
     FORM = "visit"
     AUTO_FOCUS = "#box-kind"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "save(True)", N_("Submit"), tooltip=N_("Submit for review")),
         Binding("ctrl+s", "save(False)", N_("Save draft"), tooltip=N_("Keep it as a draft")),
-        Binding("ctrl+o", "add_person", N_("Add person"), tooltip=N_("Add a person to the visit")),
-        Binding("ctrl+n", "add_need", N_("Add need"), tooltip=N_("Record a need found")),
+        # The headings over the persons and the needs name these keys; help lists them.
+        Binding("ctrl+o", "add_person", N_("Add person"), show=False,
+                tooltip=N_("Add a person to the visit")),
+        Binding("ctrl+n", "add_need", N_("Add need"), show=False,
+                tooltip=N_("Record a need found")),
         Binding("delete", "remove", N_("Remove"), show=False,
                 tooltip=N_("Remove the chosen person or need")),
+        Binding("a", "review('approved')", N_("Approve"), tooltip=N_("Approve the visit")),
+        Binding("x", "review('returned')", N_("Return"),
+                tooltip=N_("Return the visit with a comment on what to fix")),
         Binding("escape", "close", N_("Back"), key_display="Esc",
                 tooltip=N_("Leave the form; what you typed is kept as a draft")),
     ]  # fmt: skip
 
     def __init__(
-        self, session: Session, city_code: str, visit_id: UUID, *, seed: VisitForm | None = None
+        self,
+        session: Session,
+        city_code: str,
+        visit_id: UUID,
+        *,
+        seed: VisitForm | None = None,
+        review: VisitSummary | None = None,
     ) -> None:
         super().__init__(session, visit_id)
-        self.city_code, self.seed = city_code, seed
+        self.city_code, self.seed, self.under_review = city_code, seed, review
         self.status = "draft"
         self.review_comment = ""
         self.persons: list[VisitPerson] = []
@@ -92,16 +111,16 @@ class VisitFormScreen(DraftingScreen[bool]):
                                             id="box-visited_on"), field="visited_on")  # fmt: skip
             yield FormRow(N_("Place"), TextBox(compact=True, max_length=200, id="box-place"),
                           field="place")  # fmt: skip
-            yield FormLabel(N_("Persons (ctrl+o adds, Del removes)"), classes="form-heading")
+            editing = int(self.seed is not None)  # a new visit is edited from the start
+            yield FormLabel(PERSONS_HEADINGS[editing], classes="form-heading", id="persons-heading")
             yield DataTable(id="visit-persons", cursor_type="row", show_header=False)
             yield FormLabel(N_("What was talked about"), classes="form-heading")
             yield NotesBox(id="box-notes", soft_wrap=True, show_line_numbers=False, compact=True)
-            yield FormLabel(N_("Needs found (ctrl+n adds, Enter edits, Del removes)"),
-                            classes="form-heading")  # fmt: skip
+            yield FormLabel(NEEDS_HEADINGS[editing], classes="form-heading", id="needs-heading")
             yield DataTable(id="visit-needs", cursor_type="row", show_header=False)
         yield Static("", id="problems", markup=False)
         yield Static("", id="draft-state", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#visit-review").display = False
@@ -143,6 +162,7 @@ class VisitFormScreen(DraftingScreen[bool]):
         for box in self.query("#visit-form Input, #visit-form Select, #visit-form TextArea"):
             box.disabled = not editable
         self.ready = editable
+        self._headings(editable)
         self.kept = self.form_values()
         self.refresh_bindings()
         if editable:
@@ -168,8 +188,17 @@ class VisitFormScreen(DraftingScreen[bool]):
         status = label(VISIT_STATUSES, self.status)
         self.query_one("#visit-title", Static).update(_("Visit · {status}").format(status=status))
         review = self.query_one("#visit-review", Static)
-        review.display = bool(self.review_comment) and self.status == "returned"
-        review.update(_("Returned: {comment}").format(comment=self.review_comment))
+        # A resubmitted visit keeps the comment it was returned with, for the reviewer.
+        said = {"returned": _("Returned: {comment}"), "submitted": _("Returned before: {comment}")}
+        review.display = bool(self.review_comment) and self.status in said
+        review.update(said.get(self.status, "").format(comment=self.review_comment))
+
+    def _headings(self, editable: bool) -> None:
+        for heading, msgids in (("#persons-heading", PERSONS_HEADINGS),
+                                ("#needs-heading", NEEDS_HEADINGS)):  # fmt: skip
+            label_ = self.query_one(heading, FormLabel)
+            label_.msgid = msgids[editable]
+            label_.relabel()
 
     # The boxes.
 
@@ -198,26 +227,25 @@ class VisitFormScreen(DraftingScreen[bool]):
         return self.current_form().model_dump(mode="json")
 
     def _show_lists(self) -> None:
-        persons = self.query_one("#visit-persons", DataTable)
-        persons.clear(columns=True)
-        persons.add_column("name")
-        for person in self.persons:
-            persons.add_row(Text(person.name))
-        names = {p.id: p.name for p in self.persons}
+        show_persons(self.query_one("#visit-persons", DataTable), self.persons)
         needs = self.query_one("#visit-needs", DataTable)
-        needs.clear(columns=True)
-        for column in ("who", "category", "what"):
-            needs.add_column(column)
-        for need in self.needs:
-            who = names.get(need.person_id, "?") if need.person_id else "?"
-            needs.add_row(Text(who), label(NEED_CATEGORIES, need.category), Text(need.description))
+        show_needs(needs, self.needs, self.persons, needs.size.width or self.app.size.width)
 
     # Persons and needs.
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("save", "add_person", "add_need", "remove"):
             return self.ready
+        if action == "review":
+            return self.under_review is not None and self.status == "submitted"
         return True
+
+    def action_review(self, decision: Decision) -> None:
+        if self.under_review is not None and self.status == "submitted":
+            ask_review(self.app, self.under_review, decision, self._reviewed)
+
+    def _reviewed(self, review: Review) -> None:
+        self.dismiss(review)  # the queue records it, and says so
 
     def action_add_person(self) -> None:
         def chosen(person: VisitPerson | None) -> None:
