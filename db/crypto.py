@@ -31,6 +31,9 @@ KEY_FILE_ENV = "TONGXIN_KEY_FILE"
 Field = Literal["id_number", "phone", "draft"]
 KEY_ID_BYTES = 8
 NONCE_BYTES = 12
+# What a key's check value is an HMAC of (sql/V009__key_check.sql): a fixed label, so
+# the database can tell a key file that is not its own without holding any key.
+CHECK_LABEL = b"tongxin key check v1"
 
 
 class KeyFileError(UserError):
@@ -48,6 +51,11 @@ class DataKey:
     @classmethod
     def generate(cls) -> DataKey:
         return cls(secrets.token_hex(KEY_ID_BYTES // 2), os.urandom(32), os.urandom(32))
+
+    def check_value(self) -> bytes:
+        """HMAC-SHA256 of CHECK_LABEL under both halves of the key: equal only for the
+        same key, and telling nothing about it."""
+        return hmac.new(self.enc + self.mac, CHECK_LABEL, hashlib.sha256).digest()
 
 
 class Keyring:
@@ -129,6 +137,9 @@ class Keyring:
     def key_ids(self) -> list[str]:
         return list(self._keys)
 
+    def data_keys(self) -> list[DataKey]:
+        return list(self._keys.values())
+
     def with_new_active_key(self) -> Keyring:
         """A keyring that keeps every key and encrypts under a fresh one."""
         key = DataKey.generate()
@@ -184,17 +195,15 @@ def default_key_path() -> Path:
     return data_dir() / "tongxin.key"
 
 
-def load_keyring(path: Path | None = None, *, create: bool | None = None) -> Keyring:
+def load_keyring(path: Path | None = None, *, create: bool = False) -> Keyring:
     """Read the key file.
 
-    A missing file is created (readable by its owner only) when `create` says so,
-    or by default only where no TONGXIN_KEY_FILE is configured: the demo's key
-    beside the embedded database. A configured key that is missing is an error,
-    never silently replaced by a new one that could not read the stored data.
+    A missing file is created (readable by its owner only) only when `create` says
+    so: by `tongxin keys init`, or the demo, and only for a database that holds no
+    sealed values (db/key_check.py). A missing key is otherwise an error, never
+    silently replaced by a new one that could not read the stored data.
     """
     target = path or default_key_path()
-    if create is None:
-        create = not os.environ.get(KEY_FILE_ENV, "").strip()
     if target.exists():
         try:
             return Keyring.from_json(target.read_text(), source=target)

@@ -7,8 +7,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from db.connect import Connection, connection
-from db.crypto import load_keyring
+from db.crypto import KeyFileError, Keyring, default_key_path, load_keyring
 from db.errors import UserError
+from db.key_check import ensure_keyring, holdings
 from db.migrate import migrate
 from db.users import RoleKind, add_user
 from seeds.reference import SourceLoaded, load_reference
@@ -85,6 +86,24 @@ async def check_demo_login(conn: Connection, login: str) -> None:
         )
 
 
+async def demo_keyring(conn: Connection) -> Keyring:
+    """The demo's key file, made only for a database with no persons and no key check:
+    a new key for stored persons could neither read nor find them, and an ID already
+    registered would register again."""
+    path = default_key_path()
+    if path.exists():
+        return load_keyring(path)
+    held = await holdings(conn)
+    if held.persons or held.checks:
+        sealed = f" sealed with key {held.active_key}" if held.active_key is not None else ""
+        raise KeyFileError(
+            f"no key file at {path}, but the demo database already holds data{sealed}: "
+            "put its key file back there (or point TONGXIN_KEY_FILE at it), "
+            "or start afresh with an empty TONGXIN_DATA_DIR"
+        )
+    return load_keyring(path, create=True)
+
+
 async def prepare_demo(
     dsn: str,
     *,
@@ -95,12 +114,14 @@ async def prepare_demo(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Migrate; load reference data, demo users and demo persons where absent. A `login`
-    that is no demo user and no app user here is refused first, with nothing done."""
+    that is no demo user and no app user here is refused first, with nothing done; so is
+    a key file that is missing or not this database's, before anything is sealed."""
     async with connection(dsn) as conn:
         if login is not None:
             await check_demo_login(conn, login)
-        keyring = load_keyring()
+        keyring = await demo_keyring(conn)
         await migrate(conn)
+        await ensure_keyring(conn, keyring)
         if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM org_unit)"):
             await load_reference(conn)
         if persons and not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM person)"):

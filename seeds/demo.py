@@ -20,6 +20,7 @@ from db.connect import Connection
 from db.crypto import Keyring
 from db.errors import UserError
 from db.idcard import mask_id, mask_phone
+from db.key_check import ensure_keyring
 from seeds.demo_records import DemoHouseholdMember, DemoPerson, Division, Grid
 from seeds.population import generate
 
@@ -136,7 +137,8 @@ async def seed_demo(
     today: date,
     progress: Callable[[int], None] | None = None,
 ) -> DemoLoaded:
-    """Generate and COPY `persons` demo persons (and their households) in one transaction."""
+    """Generate and COPY `persons` demo persons (and their households) in one transaction,
+    once the key is checked against the database (or recorded, for a new one)."""
     grids = await fetch_grids(conn)
     if not grids:
         raise NoDemoGrids("no demo grids: run `tongxin seed reference` first")
@@ -144,6 +146,7 @@ async def seed_demo(
     people = generate(persons, seed, grids, divisions, today)
     members_total = 0
     async with conn.transaction():
+        await ensure_keyring(conn, keys)
         # One audit row per COPY instead of one per person (see sql/V003__audit.sql).
         await conn.execute("SELECT set_config('tongxin.bulk_load', 'on', true)")
         await conn.execute("SELECT set_config('tongxin.bulk_purpose', $1, true)", BULK_PURPOSE)

@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from db.connect import Pool, open_pool
 from db.crypto import Keyring
+from db.key_check import verify_keyring
 from db.session import login
 from db.users import AppUser
 from tui.commands import screen_commands
@@ -123,13 +124,16 @@ class TongxinApp(App[None]):
 
     @work(exclusive=True, group=POOL_GROUP, exit_on_error=False)
     async def open_database(self) -> None:
-        """Open the app's one pool (at most two connections) and find who is using it."""
+        """Open the app's one pool (at most two connections), find who is using it, and
+        refuse a key file that is not this database's before anything is sealed or found."""
         pool = await open_pool(self.dsn, max_size=2)
         try:
             user = None
-            if self.login is not None:
-                async with pool.acquire() as conn:
+            async with pool.acquire() as conn:
+                if self.login is not None:
                     user = await login(conn, self.login)
+                if self.keyring is not None:
+                    await verify_keyring(conn, self.keyring)
         except BaseException:
             await pool.close()
             raise

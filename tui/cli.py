@@ -133,10 +133,12 @@ def demo(
 def open_app(
     *, dsn: str | None, lang: str, login: str | None, choose_from: tuple[str, ...] = ()
 ) -> None:
-    """Refuse an unknown or disabled user here, with one line and exit 1, before any
-    screen is drawn; then run the app as that user (or on the choice of `choose_from`)."""
-    from db.connect import resolve_dsn
+    """Refuse an unknown or disabled user, or a key file that is not this database's,
+    here, with one line and exit 1, before any screen is drawn; then run the app as
+    that user (or on the choice of `choose_from`)."""
+    from db.connect import Connection, resolve_dsn
     from db.crypto import load_keyring
+    from db.key_check import verify_keyring
     from db.session import login as find_user
 
     try:
@@ -144,8 +146,13 @@ def open_app(
         keyring = load_keyring()
     except USER_ERRORS as exc:
         fail(one_line(exc))
-    if login is not None:
-        run_db(lambda conn: find_user(conn, login), target)
+
+    async def check(conn: Connection) -> None:
+        if login is not None:
+            await find_user(conn, login)
+        await verify_keyring(conn, keyring)
+
+    run_db(check, target)
     from tui.app import TongxinApp
 
     TongxinApp(target, lang=lang, keyring=keyring, login=login, choose_from=choose_from).run()

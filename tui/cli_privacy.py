@@ -10,8 +10,7 @@ import typer
 
 from db.clock import OFFICE_TZ
 from db.connect import Connection
-from tui.cli_common import fail, office_time, run_db, usage
-from tui.errors import USER_ERRORS, one_line
+from tui.cli_common import office_time, run_db, usage
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys of ID and phone numbers.", no_args_is_help=True)
@@ -35,6 +34,7 @@ def audit_show(
     """Show the trail, newest first; times are in the office's zone."""
     from db.audit import list_entries
     from db.crypto import load_keyring
+    from db.key_check import verify_keyring
     from db.subject import find_person
     from db.users import get_user
 
@@ -43,7 +43,9 @@ def audit_show(
     async def work(conn: Connection) -> list[Any]:
         person_id = None
         if person is not None:
-            _, person_id = await find_person(conn, load_keyring(create=False), person)
+            keyring = load_keyring()
+            await verify_keyring(conn, keyring)
+            _, person_id = await find_person(conn, keyring, person)
         actor = (await get_user(conn, user)).pg_role if user is not None else None
         return await list_entries(conn, person_id=person_id, actor=actor, since=start, limit=limit)
 
@@ -57,17 +59,15 @@ def audit_show(
 
 @keys_app.command("init")
 def keys_init() -> None:
-    """Create the key file (TONGXIN_KEY_FILE) if there is none; never replaces one."""
-    from db.crypto import default_key_path, load_keyring
+    """Create the key file (TONGXIN_KEY_FILE) if there is none and the database holds
+    nothing sealed yet; record its check value in the database (once, also for an
+    existing installation). Never replaces a key file."""
+    from db.keys import init_keys
 
-    path = default_key_path()
-    existed = path.exists()
-    try:
-        ring = load_keyring(path, create=True)
-    except USER_ERRORS as exc:
-        fail(one_line(exc))
-    state = "exists" if existed else "created"
-    typer.echo(f"{path} {state}; active key {ring.active.key_id}")
+    done = run_db(init_keys)
+    state = "created" if done.created else "exists"
+    check = "check recorded" if done.recorded else "matches the database"
+    typer.echo(f"{done.path} {state}; active key {done.active_key}; {check}")
 
 
 @keys_app.command("rotate")
@@ -107,10 +107,17 @@ def person_export(
     """Write everything held about one person to a JSON file (PIPL Art. 45); the export
     is recorded in the audit trail once the file is written."""
     from db.crypto import load_keyring
+    from db.key_check import verify_keyring
     from db.subject import export_subject
 
     why = purpose.strip()
     if not 1 <= len(why) <= PURPOSE_LIMIT:
         usage(f"--purpose: say why, in 1 to {PURPOSE_LIMIT} characters")
-    run_db(lambda conn: export_subject(conn, load_keyring(create=False), ref, why, output))
+
+    async def work(conn: Connection) -> None:
+        keyring = load_keyring()
+        await verify_keyring(conn, keyring)
+        await export_subject(conn, keyring, ref, why, output)
+
+    run_db(work)
     typer.echo(f"wrote {output}")

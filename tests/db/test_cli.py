@@ -22,11 +22,12 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(db_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+async def env(db_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The operator's set-up: TONGXIN_DSN, and a key file made by `keys init`."""
     key_file = tmp_path / "tongxin.key"
     monkeypatch.setenv("TONGXIN_DSN", db_dsn)
     monkeypatch.setenv("TONGXIN_KEY_FILE", str(key_file))
-    load_keyring(key_file, create=True)
+    await _ok("keys", "init")
     return key_file
 
 

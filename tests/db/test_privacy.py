@@ -13,7 +13,7 @@ import pytest
 from db.consent import ConsentProblem, ConsentRecord, consents_of, record_consent, withdraw_consent
 from db.crypto import load_keyring
 from db.idcard import make_id
-from db.keys import rotate
+from db.keys import init_keys, rotate
 from db.models import PersonSearch
 from db.persons import list_page
 from db.retention import ANONYMOUS_NAME, cutoff_for, run_retention
@@ -159,7 +159,8 @@ async def test_key_rotation_keeps_every_record_readable_and_findable(
     conn: asyncpg.Connection, grid: str, tmp_path: Path
 ) -> None:
     key_file = tmp_path / "tongxin.key"
-    keys = load_keyring(key_file)
+    keys = load_keyring(key_file, create=True)
+    await init_keys(conn, key_file)
     people = {}
     for n in range(5):
         person = await add_person(conn, grid)

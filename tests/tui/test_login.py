@@ -7,7 +7,7 @@ import uuid
 import asyncpg
 import pytest
 
-from db.crypto import Keyring
+from db.crypto import DataKey, Keyring
 from db.users import add_user
 from tests.tui.conftest import list_screen, screen_text, settle, shown_rows
 from tui.app import TongxinApp
@@ -65,4 +65,21 @@ async def test_an_unknown_login_is_refused_in_one_line(demo_dsn: str, keyring: K
         assert "nobody_here is not a tongxin user here" in errors[0]
         assert "\n" not in errors[0]
         assert app.pool is None
+        assert "无法连接数据库" in screen_text(app)
+
+
+async def test_a_key_file_that_is_not_the_databases_is_refused_in_one_line(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    login, _grid, _in_grid = await _grid_worker(demo_dsn)
+    stranger = DataKey.generate()  # a new key, as a lost key file would be replaced by
+    app = TongxinApp(demo_dsn, keyring=Keyring([stranger], stranger.key_id), login=login)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1, errors
+        assert f"lacks key {keyring.active.key_id}" in errors[0]
+        assert "\n" not in errors[0]
+        assert app.pool is None
+        assert app.session is None
         assert "无法连接数据库" in screen_text(app)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import stat
 from pathlib import Path
 
@@ -56,7 +59,7 @@ def test_old_key_still_reads_after_a_new_one_becomes_active() -> None:
 
 def test_key_file_is_created_owner_only_and_read_back(tmp_path: Path) -> None:
     path = tmp_path / "keys" / "tongxin.key"
-    ring = load_keyring(path)
+    ring = load_keyring(path, create=True)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     again = load_keyring(path)
     assert again.decrypt("phone", ring.encrypt("phone", "13700000000")) == "13700000000"
@@ -84,3 +87,14 @@ def test_broken_key_file_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_text("{not json")
     with pytest.raises(KeyFileError, match="not valid"):
         load_keyring(broken)
+
+
+def test_a_check_value_tells_keys_apart_and_holds_no_key() -> None:
+    key = DataKey.generate()
+    same_id = DataKey(key.key_id, os.urandom(32), os.urandom(32))
+    check = key.check_value()
+    assert len(check) == 32
+    assert check == DataKey(key.key_id, key.enc, key.mac).check_value()
+    assert check != same_id.check_value()
+    assert check != DataKey(key.key_id, key.enc, same_id.mac).check_value()
+    assert check == hmac.new(key.enc + key.mac, b"tongxin key check v1", hashlib.sha256).digest()
