@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -21,12 +21,14 @@ from db.session import login
 from db.users import AppUser
 from tui.commands import screen_commands
 from tui.errors import one_line
+from tui.exit_guard import LeaveOnHangUp
 from tui.i18n import N_, _, set_language, translate_bindings
 from tui.messages import LanguageChanged, PoolFailed, PoolOpened
 from tui.screens.drafting import DraftingScreen, PendingDraft, keep_drafts
 from tui.screens.help import HelpScreen
 from tui.screens.person_list import PersonListScreen
 from tui.session import Session
+from tui.terminal_driver import HangUpSafeDriver
 
 TITLE = N_("Tongxin · Service records for minority residents")
 POOL_GROUP = "app-pool"
@@ -87,6 +89,8 @@ class TongxinApp(App[None]):
         self.session: Session | None = None
         self.failure = ""
         self.quit_anyway = False
+        self.hung_up = False
+        self.leave_on_hang_up = LeaveOnHangUp(self.hang_up, drafts_timeout=DRAFTS_ON_EXIT_TIMEOUT)
         set_language(lang)
         self.set_reactive(TongxinApp.language, lang)
         self.title = _(TITLE)
@@ -99,11 +103,14 @@ class TongxinApp(App[None]):
         yield Static(_("Connecting to the database…"), id="startup", markup=False)
         yield Footer()
 
+    def get_driver_class(self) -> type[Driver]:
+        return HangUpSafeDriver
+
     def on_mount(self) -> None:
         self.open_database()
         if not self.is_headless:
             # A dropped SSH line hangs up the terminal: keep what was typed, then leave.
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+            self.leave_on_hang_up.install(asyncio.get_running_loop())
 
     @work(exclusive=True, group=POOL_GROUP, exit_on_error=False)
     async def open_database(self) -> None:
@@ -155,8 +162,7 @@ class TongxinApp(App[None]):
         self.query_one("#startup", Static).update(text)
 
     async def on_unmount(self) -> None:
-        if not self.is_headless:
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        self.leave_on_hang_up.uninstall()
         if self.pool is None:
             return
         try:
@@ -187,8 +193,11 @@ class TongxinApp(App[None]):
         self.leave_keeping_drafts(hung_up=False)
 
     def hang_up(self) -> None:
-        """The terminal is gone (SIGHUP): store the drafts of open forms, then exit."""
-        self.leave_keeping_drafts(hung_up=True)
+        """The terminal is gone (SIGHUP, or EOF/EIO on it) or SIGTERM came: store the
+        drafts of open forms, then exit. Only the first call counts."""
+        if not self.hung_up:
+            self.hung_up = True
+            self.leave_keeping_drafts(hung_up=True)
 
     @work(exclusive=True, group="app-leave", exit_on_error=False)
     async def leave_keeping_drafts(self, hung_up: bool) -> None:
@@ -206,6 +215,8 @@ class TongxinApp(App[None]):
                         severity="error",
                     )
                     return
+        if hung_up:
+            self.leave_on_hang_up.exiting()
         self.exit()
 
     def action_show_help(self) -> None:
