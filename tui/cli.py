@@ -78,7 +78,7 @@ def demo(
     from seeds.bootstrap import prepare_demo
 
     try:
-        dsn = embedded_dsn()
+        dsn = embedded_dsn(say=lambda line: typer.echo(f"tongxin: {line}", err=True))
     except USER_ERRORS as exc:
         fail(one_line(exc))
     login = login_name(as_user)
