@@ -11,27 +11,36 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from db.connect import Pool, open_pool
 from db.crypto import Keyring
+from db.reachability import responds, retry_delay
 from db.session import login
 from db.users import AppUser
 from tui.commands import screen_commands
-from tui.errors import one_line
+from tui.errors import one_line, reason
 from tui.exit_guard import LeaveOnHangUp
 from tui.i18n import N_, _, set_language, translate_bindings
-from tui.messages import LanguageChanged, PoolFailed, PoolOpened
+from tui.messages import (
+    DatabaseProbed,
+    DatabaseUnreachable,
+    LanguageChanged,
+    PoolFailed,
+    PoolOpened,
+)
 from tui.screens.drafting import DraftingScreen, PendingDraft, keep_drafts
 from tui.screens.help import HelpScreen
 from tui.screens.person_list import PersonListScreen
 from tui.session import Session
 from tui.terminal_driver import HangUpSafeDriver
+from tui.widgets.db_banner import DatabaseBanner
 
 TITLE = N_("Tongxin · Service records for minority residents")
 POOL_GROUP = "app-pool"
+PROBE_GROUP = "app-db-probe"
 POOL_CLOSE_TIMEOUT = 3.0  # seconds; then the connections are cut instead
 DRAFTS_ON_EXIT_TIMEOUT = 5.0  # seconds to store open forms' drafts before leaving anyway
 
@@ -90,6 +99,8 @@ class TongxinApp(App[None]):
         self.failure = ""
         self.quit_anyway = False
         self.hung_up = False
+        self.unreachable = False  # the database stopped answering; retries are under way
+        self.retries = 0
         self.leave_on_hang_up = LeaveOnHangUp(self.hang_up, drafts_timeout=DRAFTS_ON_EXIT_TIMEOUT)
         set_language(lang)
         self.set_reactive(TongxinApp.language, lang)
@@ -108,6 +119,7 @@ class TongxinApp(App[None]):
 
     def on_mount(self) -> None:
         self.open_database()
+        self.screen_change_signal.subscribe(self, self._show_banner)
         if not self.is_headless:
             # A dropped SSH line hangs up the terminal: keep what was typed, then leave.
             self.leave_on_hang_up.install(asyncio.get_running_loop())
@@ -133,7 +145,10 @@ class TongxinApp(App[None]):
             name = message.user.display_name or message.user.name
             self.sub_title = self.sub_title or f"{name} · {message.user.org_name}"
             if self.keyring is not None:
-                self.session = Session(message.pool, message.user, self.keyring)
+                self.session = Session(
+                    message.pool, message.user, self.keyring,
+                    on_unreachable=lambda: self.post_message(DatabaseUnreachable()),
+                )  # fmt: skip
         self.push_screen(
             PersonListScreen(
                 message.pool, user=self.user, scope=self.scope, keyring=self.keyring,
@@ -142,10 +157,14 @@ class TongxinApp(App[None]):
         )  # fmt: skip
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group == POOL_GROUP:
+        if event.state is not WorkerState.ERROR:
+            return
+        if event.worker.group == POOL_GROUP:
             error = event.worker.error
             assert error is not None
             self.post_message(PoolFailed(one_line(error)))
+        elif event.worker.group == PROBE_GROUP:
+            self.post_message(DatabaseProbed(reachable=False))  # an odd failure: retry later
 
     def on_pool_failed(self, message: PoolFailed) -> None:
         self.failure = message.reason
@@ -210,7 +229,7 @@ class TongxinApp(App[None]):
                     self.quit_anyway = True
                     self.notify(
                         _("Drafts not saved: {reason}. Quit again to leave anyway.").format(
-                            reason=one_line(exc)
+                            reason=reason(exc)
                         ),
                         severity="error",
                     )
@@ -218,6 +237,44 @@ class TongxinApp(App[None]):
         if hung_up:
             self.leave_on_hang_up.exiting()
         self.exit()
+
+    def on_database_unreachable(self, message: DatabaseUnreachable) -> None:
+        if self.unreachable or self.pool is None:
+            return
+        self.unreachable = True
+        self.retries = 0
+        self._show_banner()
+        self.set_timer(retry_delay(self.retries), self.retry_database)
+
+    def retry_database(self) -> None:
+        """One retry (the backoff timer's tick): does the database answer again?"""
+        self.probe_database()
+
+    @work(exclusive=True, group=PROBE_GROUP, exit_on_error=False)
+    async def probe_database(self) -> None:
+        assert self.pool is not None
+        self.post_message(DatabaseProbed(await responds(self.pool)))
+
+    def on_database_probed(self, message: DatabaseProbed) -> None:
+        if not self.unreachable:
+            return
+        if not message.reachable:
+            self.retries += 1
+            self.set_timer(retry_delay(self.retries), self.retry_database)
+            return
+        self.unreachable = False
+        for screen in self.screen_stack:
+            for banner in screen.query(DatabaseBanner):
+                banner.remove()
+            if isinstance(screen, DraftingScreen):
+                screen.autosave()  # what was typed meanwhile is stored now
+
+    def _show_banner(self, _screen: Screen[object] | None = None) -> None:
+        if not self.unreachable:
+            return
+        for screen in self.screen_stack:
+            if not isinstance(screen, ModalScreen) and not screen.query(DatabaseBanner):
+                screen.mount(DatabaseBanner(), before=0)
 
     def action_show_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -234,6 +291,9 @@ class TongxinApp(App[None]):
             screen.post_message(LanguageChanged(lang))
         if self.pool is None:
             self._show_startup()
+        for screen in self.screen_stack:
+            for banner in screen.query(DatabaseBanner):
+                banner.refresh()
         self.refresh_bindings()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
