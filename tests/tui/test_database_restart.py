@@ -114,10 +114,10 @@ async def test_a_stopped_database_shows_a_banner_and_the_draft_is_stored_when_it
         await settle(pilot)
         form = app.screen
         assert isinstance(form, PersonFormScreen)
-        await fill_boxes(pilot, {"name": "古丽娜尔"})
         assert BANNER_ZH not in screen_text(app)
 
         await asyncio.to_thread(own_cluster.stop)
+        await fill_boxes(pilot, {"name": "古丽娜尔"})
         form.autosave()  # the timer's tick: the save cannot reach the server
         await settle(pilot)
         text = screen_text(app)
