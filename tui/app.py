@@ -146,9 +146,8 @@ class TongxinApp(App[None]):
             self.sub_title = self.sub_title or f"{name} · {message.user.org_name}"
             if self.keyring is not None:
                 self.session = Session(
-                    message.pool, message.user, self.keyring,
-                    on_unreachable=lambda: self.post_message(DatabaseUnreachable()),
-                )  # fmt: skip
+                    message.pool, message.user, self.keyring, on_unreachable=self._database_lost
+                )
         self.push_screen(
             PersonListScreen(
                 message.pool, user=self.user, scope=self.scope, keyring=self.keyring,
@@ -237,6 +236,9 @@ class TongxinApp(App[None]):
         if hung_up:
             self.leave_on_hang_up.exiting()
         self.exit()
+
+    def _database_lost(self) -> None:
+        self.post_message(DatabaseUnreachable())
 
     def on_database_unreachable(self, message: DatabaseUnreachable) -> None:
         if self.unreachable or self.pool is None:

@@ -91,7 +91,10 @@ class HangUpSafeDriver(LinuxDriver):
         super().__init__(app, debug=debug, mouse=mouse, size=size)
         self._suspended = False
         self._gone = threading.Event()
-        self._file = TerminalOutput(self._file, self.terminal_gone)
+        terminal = self._file
+        assert terminal is not None, "no terminal to write to"
+        # The writer thread calls only write, flush and fileno on it.
+        self._file = TerminalOutput(terminal, self.terminal_gone)  # type: ignore[assignment]
 
     def terminal_gone(self) -> None:
         """The terminal reads end of file or fails with EIO: it hung up. Say so the
