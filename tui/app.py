@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
@@ -101,6 +102,7 @@ class TongxinApp(App[None]):
         self.hung_up = False
         self.unreachable = False  # the database stopped answering; retries are under way
         self.retries = 0
+        self.retry_timer: Timer | None = None
         self.leave_on_hang_up = LeaveOnHangUp(self.hang_up, drafts_timeout=DRAFTS_ON_EXIT_TIMEOUT)
         set_language(lang)
         self.set_reactive(TongxinApp.language, lang)
@@ -246,7 +248,7 @@ class TongxinApp(App[None]):
         self.unreachable = True
         self.retries = 0
         self._show_banner()
-        self.set_timer(retry_delay(self.retries), self.retry_database)
+        self._retry_later()
 
     def retry_database(self) -> None:
         """One retry (the backoff timer's tick): does the database answer again?"""
@@ -262,7 +264,7 @@ class TongxinApp(App[None]):
             return
         if not message.reachable:
             self.retries += 1
-            self.set_timer(retry_delay(self.retries), self.retry_database)
+            self._retry_later()
             return
         self.unreachable = False
         for screen in self.screen_stack:
@@ -271,12 +273,19 @@ class TongxinApp(App[None]):
             if isinstance(screen, DraftingScreen):
                 screen.autosave()  # what was typed meanwhile is stored now
 
+    def _retry_later(self) -> None:
+        """One timer at a time, however many failures reported the loss."""
+        if self.retry_timer is not None:
+            self.retry_timer.stop()
+        self.retry_timer = self.set_timer(retry_delay(self.retries), self.retry_database)
+
     def _show_banner(self, _screen: Screen[object] | None = None) -> None:
+        """A banner on every full screen of the stack (a dialog shows the one beneath)."""
         if not self.unreachable:
             return
         for screen in self.screen_stack:
             if not isinstance(screen, ModalScreen) and not screen.query(DatabaseBanner):
-                screen.mount(DatabaseBanner(), before=0)
+                screen.mount(DatabaseBanner(), before=0 if screen.children else None)
 
     def action_show_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -137,6 +137,12 @@ async def test_a_stopped_database_shows_a_banner_and_the_draft_is_stored_when_it
         assert BANNER_EN in screen_text(app)
         await pilot.press("ctrl+l")
         await settle(pilot)
+        await pilot.press("f1")  # a dialog over the form: the form's banner stays beneath
+        await settle(pilot)
+        assert "按键" in screen_text(app)
+        assert BANNER_ZH in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
 
         await asyncio.to_thread(own_cluster.start)
         app.retry_database()  # the backoff timer's next tick: it answers
