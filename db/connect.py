@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import platformdirs
 from asyncpg.pool import PoolConnectionProxy
 
 from db.errors import UserError
+from db.stopping_server import wait_until_stopped
 
 DSN_ENV = "TONGXIN_DSN"
 DATA_DIR_ENV = "TONGXIN_DATA_DIR"
@@ -43,18 +44,26 @@ def data_dir() -> Path:
     return path
 
 
-def embedded_dsn(database: str = DATABASE_NAME, *, root: Path | None = None) -> str:
+def embedded_dsn(
+    database: str = DATABASE_NAME,
+    *,
+    root: Path | None = None,
+    say: Callable[[str], None] | None = None,
+) -> str:
     """Start (or find running) the embedded cluster; return a DSN for `database`.
 
-    The database is created when missing, so the first run needs no setup.
+    The database is created when missing, so the first run needs no setup. A
+    previous server still shutting down is waited for (`say` is told so, once).
     """
+    pgdata = (root or data_dir()) / "pgdata"
+    wait_until_stopped(pgdata, say)
     try:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset, as over plain SSH.
             warnings.simplefilter("ignore")
             from pgserver.postgres_server import get_server
 
-            server = get_server(str((root or data_dir()) / "pgdata"), cleanup_mode=None)
+            server = get_server(str(pgdata), cleanup_mode=None)
         socket_dir = server.get_uri().split("host=", 1)[1]
         if database != "postgres":
             exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
@@ -62,6 +71,12 @@ def embedded_dsn(database: str = DATABASE_NAME, *, root: Path | None = None) -> 
                 server.psql(f'CREATE DATABASE "{database}";')
     except (OSError, subprocess.SubprocessError) as exc:
         raise DatabaseUnavailable(f"cannot start the embedded database: {exc}") from exc
+    except AssertionError as exc:
+        # pgserver asserts that a live server is ready; one began to stop just now.
+        raise DatabaseUnavailable(
+            f"the embedded database server in {pgdata} is not ready (starting or stopping); "
+            "try again in a moment"
+        ) from exc
     return f"postgresql://postgres@/{database}?host={socket_dir}"
 
 

@@ -3,35 +3,47 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from db.connect import Pool, open_pool
 from db.crypto import Keyring
 from db.key_check import verify_keyring
+from db.reachability import responds, retry_delay
 from db.session import login
 from db.users import AppUser
 from tui.commands import screen_commands
-from tui.errors import one_line
+from tui.errors import one_line, reason
+from tui.exit_guard import LeaveOnHangUp
 from tui.i18n import N_, _, set_language, translate_bindings
 from tui.keys import KeyRouter
-from tui.messages import LanguageChanged, PoolFailed, PoolOpened
+from tui.messages import (
+    DatabaseProbed,
+    DatabaseUnreachable,
+    LanguageChanged,
+    PoolFailed,
+    PoolOpened,
+)
 from tui.screens.drafting import DraftingScreen, PendingDraft, keep_drafts
 from tui.screens.help import HelpScreen
 from tui.screens.person_list import PersonListScreen
 from tui.session import Session
+from tui.terminal_driver import HangUpSafeDriver
+from tui.widgets.db_banner import DatabaseBanner
 
 TITLE = N_("Tongxin · Service records for minority residents")
 POOL_GROUP = "app-pool"
+PROBE_GROUP = "app-db-probe"
 POOL_CLOSE_TIMEOUT = 3.0  # seconds; then the connections are cut instead
 DRAFTS_ON_EXIT_TIMEOUT = 5.0  # seconds to store open forms' drafts before leaving anyway
 
@@ -92,6 +104,11 @@ class TongxinApp(App[None]):
         self.failure = ""
         self.quit_anyway = False
         self.keys = KeyRouter(self, self._route_typed)
+        self.hung_up = False
+        self.unreachable = False  # the database stopped answering; retries are under way
+        self.retries = 0
+        self.retry_timer: Timer | None = None
+        self.leave_on_hang_up = LeaveOnHangUp(self.hang_up, drafts_timeout=DRAFTS_ON_EXIT_TIMEOUT)
         set_language(lang)
         self.set_reactive(TongxinApp.language, lang)
         self.title = _(TITLE)
@@ -114,13 +131,17 @@ class TongxinApp(App[None]):
     async def _route_typed(self, event: events.Key | events.Paste) -> None:
         await super().on_event(event)
 
+    def get_driver_class(self) -> type[Driver]:
+        return HangUpSafeDriver
+
     def on_mount(self) -> None:
         # Keys typed while the database is reached wait for the first screen.
         self.keys.wait_for(self.screen)
         self.open_database()
+        self.screen_change_signal.subscribe(self, self._show_banner)
         if not self.is_headless:
             # A dropped SSH line hangs up the terminal: keep what was typed, then leave.
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+            self.leave_on_hang_up.install(asyncio.get_running_loop())
 
     @work(exclusive=True, group=POOL_GROUP, exit_on_error=False)
     async def open_database(self) -> None:
@@ -160,7 +181,9 @@ class TongxinApp(App[None]):
             name = user.display_name or user.name
             self.sub_title = self.sub_title or f"{name} · {user.org_name}"
             if self.keyring is not None:
-                self.session = Session(self.pool, user, self.keyring)
+                self.session = Session(
+                    self.pool, user, self.keyring, on_unreachable=self._database_lost
+                )
         waited = self.screen
         self.push_screen(
             PersonListScreen(
@@ -171,10 +194,14 @@ class TongxinApp(App[None]):
         self.keys.hand_on(waited)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group == POOL_GROUP:
+        if event.state is not WorkerState.ERROR:
+            return
+        if event.worker.group == POOL_GROUP:
             error = event.worker.error
             assert error is not None
             self.post_message(PoolFailed(one_line(error)))
+        elif event.worker.group == PROBE_GROUP:
+            self.post_message(DatabaseProbed(reachable=False))  # an odd failure: retry later
 
     def on_pool_failed(self, message: PoolFailed) -> None:
         self.keys.drop(self.screen)
@@ -193,8 +220,7 @@ class TongxinApp(App[None]):
 
     async def on_unmount(self) -> None:
         self.keys.close()
-        if not self.is_headless:
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        self.leave_on_hang_up.uninstall()
         if self.pool is None:
             return
         try:
@@ -226,8 +252,11 @@ class TongxinApp(App[None]):
         self.leave_keeping_drafts(hung_up=False)
 
     def hang_up(self) -> None:
-        """The terminal is gone (SIGHUP): store the drafts of open forms, then exit."""
-        self.leave_keeping_drafts(hung_up=True)
+        """The terminal is gone (SIGHUP, or EOF/EIO on it) or SIGTERM came: store the
+        drafts of open forms, then exit. Only the first call counts."""
+        if not self.hung_up:
+            self.hung_up = True
+            self.leave_keeping_drafts(hung_up=True)
 
     @work(exclusive=True, group="app-leave", exit_on_error=False)
     async def leave_keeping_drafts(self, hung_up: bool) -> None:
@@ -240,12 +269,62 @@ class TongxinApp(App[None]):
                     self.quit_anyway = True
                     self.notify(
                         _("Drafts not saved: {reason}. Quit again to leave anyway.").format(
-                            reason=one_line(exc)
+                            reason=reason(exc)
                         ),
                         severity="error",
                     )
                     return
+        if hung_up:
+            self.leave_on_hang_up.exiting()
         self.exit()
+
+    def _database_lost(self) -> None:
+        self.post_message(DatabaseUnreachable())
+
+    def on_database_unreachable(self, message: DatabaseUnreachable) -> None:
+        if self.unreachable or self.pool is None:
+            return
+        self.unreachable = True
+        self.retries = 0
+        self._show_banner()
+        self._retry_later()
+
+    def retry_database(self) -> None:
+        """One retry (the backoff timer's tick): does the database answer again?"""
+        self.probe_database()
+
+    @work(exclusive=True, group=PROBE_GROUP, exit_on_error=False)
+    async def probe_database(self) -> None:
+        assert self.pool is not None
+        self.post_message(DatabaseProbed(await responds(self.pool)))
+
+    def on_database_probed(self, message: DatabaseProbed) -> None:
+        if not self.unreachable:
+            return
+        if not message.reachable:
+            self.retries += 1
+            self._retry_later()
+            return
+        self.unreachable = False
+        for screen in self.screen_stack:
+            for banner in screen.query(DatabaseBanner):
+                banner.remove()
+            if isinstance(screen, DraftingScreen):
+                screen.autosave()  # what was typed meanwhile is stored now
+
+    def _retry_later(self) -> None:
+        """One timer at a time, however many failures reported the loss."""
+        if self.retry_timer is not None:
+            self.retry_timer.stop()
+        self.retry_timer = self.set_timer(retry_delay(self.retries), self.retry_database)
+
+    def _show_banner(self, _screen: Screen[object] | None = None) -> None:
+        """A banner on every full screen of the stack (a dialog shows the one beneath)."""
+        if not self.unreachable:
+            return
+        for screen in self.screen_stack:
+            if not isinstance(screen, ModalScreen) and not screen.query(DatabaseBanner):
+                screen.mount(DatabaseBanner(), before=0 if screen.children else None)
 
     def action_show_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -262,6 +341,9 @@ class TongxinApp(App[None]):
             screen.post_message(LanguageChanged(lang))
         if self.pool is None:
             self._show_startup()
+        for screen in self.screen_stack:
+            for banner in screen.query(DatabaseBanner):
+                banner.refresh()
         self.refresh_bindings()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -116,7 +116,7 @@ def demo(
 
     options = app_options(ctx, lang, as_user)
     try:
-        dsn = embedded_dsn()
+        dsn = embedded_dsn(say=lambda line: typer.echo(f"tongxin: {line}", err=True))
     except USER_ERRORS as exc:
         fail(one_line(exc))
     login = options.as_user

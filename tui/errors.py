@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncpg
 
 from db.errors import UserError
+from db.reachability import is_unreachable
+from tui.i18n import _
 
 USER_ERRORS: tuple[type[BaseException], ...] = (UserError, asyncpg.PostgresError, OSError)
 
@@ -13,3 +15,11 @@ def one_line(exc: BaseException) -> str:
     """The first line of an error's message, never a traceback."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def reason(exc: BaseException) -> str:
+    """Why some work failed, for a screen: a lost database in plain words (never the
+    socket's errno text, which says nothing to a grid worker), else `one_line`."""
+    if is_unreachable(exc):
+        return _("the database is unreachable")
+    return one_line(exc)

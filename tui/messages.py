@@ -41,6 +41,23 @@ class PoolFailed(Message):
 
 
 @dataclass
+class DatabaseUnreachable(Message):
+    """Some work failed because the database cannot be reached (it stopped, or the
+    line to it broke): the app says so and retries."""
+
+    bubble = False
+
+
+@dataclass
+class DatabaseProbed(Message):
+    """One retry's answer: whether the database responds again."""
+
+    bubble = False
+
+    reachable: bool
+
+
+@dataclass
 class PersonsLoaded(Message):
     """One page of the person list, for `search`, numbered from 1."""
 

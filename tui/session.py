@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from db.connect import Connection, Pool
 from db.crypto import Keyring
+from db.reachability import is_unreachable
 from db.session import user_transaction
 from db.users import AppUser
 
@@ -17,16 +19,28 @@ if TYPE_CHECKING:
 
 @dataclass
 class Session:
-    """The pool, the app user, the key ring, and reference data once it is loaded."""
+    """The pool, the app user, the key ring, and reference data once it is loaded.
+
+    `on_unreachable` is told when a transaction fails because the database cannot
+    be reached, so the app can say so and retry, whichever screen ran it.
+    """
 
     pool: Pool
     user: AppUser
     keyring: Keyring
     reference: FormReference | None = field(default=None)
+    on_unreachable: Callable[[], None] | None = field(default=None, repr=False)
 
-    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
         """One transaction in which the database sees the user (RLS applies)."""
-        return user_transaction(self.pool, self.user)
+        try:
+            async with user_transaction(self.pool, self.user) as conn:
+                yield conn
+        except Exception as exc:
+            if self.on_unreachable is not None and is_unreachable(exc):
+                self.on_unreachable()
+            raise
 
     @property
     def writes_persons(self) -> bool:

@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from db.clock import OFFICE_TZ
 from db.drafts import FormName, discard_draft, save_draft
-from tui.errors import one_line
+from tui.errors import reason
 from tui.i18n import _
 from tui.keys import hold_keys, release_keys
 from tui.messages import DraftKept
@@ -90,7 +90,7 @@ class DraftingScreen(Screen[ResultType]):
         try:
             await keep_drafts(self.session, [pending])
         except Exception as exc:  # noqa: BLE001 - the form stays open; the next tick retries
-            self.show_draft_state(_("Draft not saved: {reason}").format(reason=one_line(exc)))
+            self.show_draft_state(_("Draft not saved: {reason}").format(reason=reason(exc)))
             return
         self.post_message(DraftKept(pending.values))
 
@@ -115,7 +115,7 @@ class DraftingScreen(Screen[ResultType]):
             try:
                 await keep_drafts(self.session, [pending])
             except Exception as exc:  # noqa: BLE001 - stay, so nothing typed is lost
-                self.show_draft_state(_("Draft not saved: {reason}").format(reason=one_line(exc)))
+                self.show_draft_state(_("Draft not saved: {reason}").format(reason=reason(exc)))
                 release_keys(self)
                 return
             self.ready = False
