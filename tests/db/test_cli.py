@@ -212,8 +212,8 @@ async def test_demo_as_an_unknown_user_is_refused_and_makes_nothing(demo_data: s
 async def _head(conn: asyncpg.Connection, chain: str) -> str:
     """The head as audit verify prints it: CHAIN:SEQ:HASH."""
     return await conn.fetchval(
-        "SELECT chain || ':' || seq || ':' || encode(hash, 'hex') FROM audit_chain_head "
-        "WHERE chain = $1",
+        "SELECT chain || ':' || seq || ':' || encode(hash, 'hex') FROM audit_seal "
+        "WHERE chain = $1 ORDER BY seq DESC LIMIT 1",
         chain,
     )
 
