@@ -198,16 +198,27 @@ ALTER TABLE audit_seal ENABLE ALWAYS TRIGGER audit_seal_no_truncate;
 ALTER TABLE audit_chain ENABLE ALWAYS TRIGGER audit_chain_no_change;
 ALTER TABLE audit_chain ENABLE ALWAYS TRIGGER audit_chain_no_truncate;
 
--- Rows written before this migration are sealed now, in id order.
-INSERT INTO audit_pending (chain, audit_id)
-SELECT coalesce(city_code::text, '-'), id FROM audit_log;
+-- Rows written before this migration are sealed now, each chain in id order, in one
+-- pass (sealing them through the queue would rescan what it has just removed).
 DO $$
 DECLARE
-    c text;
+    r record;
+    link bytea;
 BEGIN
-    FOR c IN SELECT DISTINCT chain FROM audit_pending ORDER BY 1 LOOP
-        WHILE audit_chain_seal(c) > 0 LOOP
-        END LOOP;
+    FOR r IN
+        SELECT q.chain, q.id, q.seq, audit_link_text(q.chain, q.seq, q.a) AS body
+          FROM (SELECT coalesce(a.city_code::text, '-') AS chain, a.id, a,
+                       row_number() OVER (PARTITION BY coalesce(a.city_code::text, '-')
+                                          ORDER BY a.id) AS seq
+                  FROM audit_log a) AS q
+         ORDER BY q.chain, q.seq
+    LOOP
+        IF r.seq = 1 THEN
+            INSERT INTO audit_chain (chain) VALUES (r.chain);
+            link := decode(repeat('00', 32), 'hex');
+        END IF;
+        link := sha256(link || convert_to(r.body, 'UTF8'));
+        INSERT INTO audit_seal (chain, seq, audit_id, hash) VALUES (r.chain, r.seq, r.id, link);
     END LOOP;
 END;
 $$;

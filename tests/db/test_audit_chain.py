@@ -74,6 +74,7 @@ async def test_normal_writes_verify_clean_one_chain_per_city(
     )
     assert (reports[grid[:4]].head_seq, reports[grid[:4]].head_hash) == (4, last["hash"].hex())
     assert [r.chain for r in await verify_chains(conn, grid[:4])] == [grid[:4]]
+    assert await verify_chains(conn, batch=3) == list(reports.values())  # fetched 3 at a time
     with pytest.raises(NoSuchChain, match="--city 9999"):
         await verify_chains(conn, "9999")
 
@@ -336,10 +337,11 @@ async def test_rows_written_before_the_chain_are_sealed_by_its_migration(
         await conn.execute(
             "INSERT INTO audit_log (action, table_name, city_code, org_code) "
             "VALUES ('insert', 'person', '4101', '41010200100101'), "
-            "('bulk_insert', 'person', NULL, NULL), ('update', 'person', '4101', '410102001001')"
+            "('bulk_insert', 'person', NULL, NULL), ('update', 'person', '4101', '410102001001'), "
+            "('insert', 'person', '1404', '140402001001')"
         )
         await migrate(conn)
         reports = {r.chain: r.rows for r in await verify_chains(conn)}
-        assert reports == {"4101": 2, "-": 1}
+        assert reports == {"-": 1, "1404": 1, "4101": 2}
     finally:
         await conn.close()
