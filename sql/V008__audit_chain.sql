@@ -36,8 +36,9 @@
 -- `SET CONSTRAINTS ALL IMMEDIATE` does not make a user hold the chain: the queueing
 -- trigger runs after the row's sealing trigger, which then finds nothing to seal; and
 -- whoever holds it is skipped, so no one can stall anyone. Sealing is done in READ
--- COMMITTED transactions only: under REPEATABLE READ locking a chain another commit
--- sealed into would fail the writer's commit, so such rows wait for the next seal.
+-- COMMITTED transactions only: under REPEATABLE READ the writer's snapshot may miss the
+-- chain's last link, and its commit would fail on the link number another commit took,
+-- so such rows wait for the next seal.
 -- A chain's row is made by its first seal; two first seals of a new chain at the same
 -- moment wait for each other once.
 
