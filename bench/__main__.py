@@ -1,10 +1,10 @@
-"""Run a benchmark: `python -m bench seed|lookup|start [--persons N]`."""
+"""Run a benchmark: `python -m bench seed|lookup|start|writers [...]`."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import lookup, seed_demo, start
+from bench import lookup, seed_demo, start, writers
 
 
 def main() -> None:
@@ -18,6 +18,12 @@ def main() -> None:
     begin = sub.add_parser("start", help="app start and memory, against a bare Textual app")
     begin.add_argument("--persons", type=int, default=20_000)
     begin.add_argument("--runs", type=int, default=5)
+    write = sub.add_parser("writers", help="concurrent writers of one city, chain vs none")
+    write.add_argument("--writers", type=int, default=200)
+    write.add_argument("--writes", type=int, default=20, help="per writer and round")
+    write.add_argument("--pause", type=float, default=0.5, help="mean seconds between writes")
+    write.add_argument("--rounds", type=int, default=2)
+    write.add_argument("--cold", action="store_true", help="time each connection's first write")
     args = parser.parse_args()
     if args.name == "seed":
         seed_demo.main(args.persons, args.seed)
@@ -25,6 +31,8 @@ def main() -> None:
         lookup.main(args.persons)
     elif args.name == "start":
         start.main(args.persons, args.runs)
+    elif args.name == "writers":
+        writers.main(args.writers, args.writes, args.pause, args.rounds, args.cold)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import os
 import platform
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -21,8 +21,12 @@ from seeds.reference import load_reference
 
 
 @contextmanager
-def bench_dsn() -> Iterator[str]:
-    """A DSN of an empty database; the embedded cluster is deleted afterwards."""
+def bench_dsn(settings: Mapping[str, str] | None = None) -> Iterator[str]:
+    """A DSN of an empty database; the embedded cluster is deleted afterwards.
+
+    `settings` (e.g. max_connections) are set on the embedded cluster, which is then
+    restarted; a server named by TONGXIN_DSN is used as it is.
+    """
     if os.environ.get(DSN_ENV):
         yield os.environ[DSN_ENV]
         return
@@ -30,13 +34,28 @@ def bench_dsn() -> Iterator[str]:
         root = Path(tmp)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            from pgserver._commands import pg_ctl
             from pgserver.postgres_server import get_server
 
             server = get_server(str(root / "pgdata"), cleanup_mode="delete")
         try:
+            if settings:
+                for name, value in settings.items():
+                    server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
+                pg_ctl(["-w", "-l", str(server.log), "restart"], pgdata=server.pgdata,
+                       user=server.system_user, timeout=60)  # fmt: skip
             yield embedded_dsn("bench", root=root)
         finally:
+            if settings:
+                # The restarted postmaster is not the one pgserver started and would stop.
+                pg_ctl(["-w", "stop"], pgdata=server.pgdata, user=server.system_user)
             server.cleanup()
+
+
+def database_dsn(dsn: str, database: str) -> str:
+    """The same server's DSN for another database."""
+    head, _, query = dsn.partition("?")
+    return f"{head.rsplit('/', 1)[0]}/{database}" + (f"?{query}" if query else "")
 
 
 async def seeded(conn: asyncpg.Connection, keys: Keyring, persons: int, today: date) -> None:

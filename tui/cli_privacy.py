@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -55,6 +56,40 @@ def audit_show(
             f"{office_time(e.at)} {e.actor:16} {e.action:11} {e.table_name or '':16} "
             f"{e.org_code or '':14} {e.person_id or ''} {changed} {e.purpose or ''}".rstrip()
         )
+
+
+@audit_app.command("verify")
+def audit_verify(
+    city: Annotated[
+        str | None, typer.Option(help="Only this city's chain (its 4-digit code; - for none).")
+    ] = None,
+    anchor: Annotated[
+        list[str] | None,
+        typer.Option(help="A head written down earlier (CHAIN:SEQ:HASH): must still hold."),
+    ] = None,
+) -> None:
+    """Check the hash chains of the trail, one per city: exit 1 names the first broken or
+    missing link; else print each chain's rows and its head (keep the head on paper)."""
+    from db.audit_chain import NO_CITY, Anchor, verify_chains
+
+    if city is not None and city != NO_CITY and not re.fullmatch(r"\d{4}", city):
+        usage(f"--city: {city!r} is not a city code (4 digits, or - for rows without a city)")
+    try:
+        anchors = [Anchor.parse(text) for text in anchor or []]
+    except ValueError as exc:
+        usage(f"--anchor: {exc}")
+    if city is not None and any(a.chain != city for a in anchors):
+        usage(f"--anchor: with --city {city}, give only heads of chain {city}")
+    reports = run_db(lambda conn: verify_chains(conn, city, anchors))
+    if not reports:
+        typer.echo("the audit trail is empty: nothing to verify")
+    for r in reports:
+        waiting = f"; {_rows(r.waiting)} still waiting to be sealed" if r.waiting else ""
+        typer.echo(f"chain {r.label}: {_rows(r.rows)} verified; head {r.anchor}{waiting}")
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
 
 
 @keys_app.command("init")

@@ -208,3 +208,53 @@ async def test_demo_as_an_unknown_user_is_refused_and_makes_nothing(demo_data: s
     finally:
         await conn.close()
     assert not (data_dir() / "tongxin.key").exists()
+
+
+async def _head(conn: asyncpg.Connection, chain: str) -> str:
+    """The head as audit verify prints it: CHAIN:SEQ:HASH."""
+    return await conn.fetchval(
+        "SELECT chain || ':' || seq || ':' || encode(hash, 'hex') FROM audit_seal "
+        "WHERE chain = $1 ORDER BY seq DESC LIMIT 1",
+        chain,
+    )
+
+
+async def test_audit_verify_prints_each_chain_with_its_head(
+    env: Path, conn: asyncpg.Connection
+) -> None:
+    grid = (await demo_grid_codes(conn))[0]
+    city = grid[:4]
+    assert await _ok("audit", "verify") == "the audit trail is empty: nothing to verify\n"
+    await add_person(conn, grid)
+    await add_person(conn, grid)
+    await conn.execute(
+        "INSERT INTO audit_log (action, table_name, row_count) VALUES ('bulk_insert', 'person', 5)"
+    )
+    lines = (await _ok("audit", "verify")).splitlines()
+    assert lines == [
+        f"chain - (no city): 1 row verified; head {await _head(conn, '-')}",
+        f"chain {city}: 2 rows verified; head {await _head(conn, city)}",
+    ]
+    assert (await _ok("audit", "verify", "--city", city)).splitlines() == lines[1:]
+    assert (await _ok("audit", "verify", "--city", "-")).splitlines() == lines[:1]
+    written = lines[1].rsplit(" ", 1)[1]
+    await add_person(conn, grid)
+    assert f"chain {city}: 3 rows verified" in await _ok("audit", "verify", "--anchor", written)
+    assert "--city 9999: no audit rows" in await _refused("audit", "verify", "--city", "9999")
+
+
+async def test_audit_verify_names_the_first_broken_link(
+    env: Path, conn: asyncpg.Connection
+) -> None:
+    grid = (await demo_grid_codes(conn))[0]
+    await add_person(conn, grid)
+    await add_person(conn, grid)
+    first = await conn.fetchval("SELECT min(id) FROM audit_log")
+    async with conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        await conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+        await conn.execute("UPDATE audit_log SET actor = 'nobody' WHERE id = $1", first)
+    assert await _refused("audit", "verify") == (
+        f"tongxin: audit chain {grid[:4]}, link 1: audit row {first} does not match its hash "
+        "(changed after it was sealed)"
+    )

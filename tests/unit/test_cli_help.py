@@ -32,7 +32,7 @@ def test_the_contract_commands_exist() -> None:
     names = {" ".join(p) for p in _command_paths()}
     expected = {
         "tui", "demo", "db migrate", "db status", "seed reference", "seed demo",
-        "user add", "user list", "user disable", "audit show", "keys rotate",
+        "user add", "user list", "user disable", "audit show", "audit verify", "keys rotate",
         "retention run", "person export",
     }  # fmt: skip
     assert expected <= names
@@ -56,6 +56,9 @@ def test_usage_errors_exit_2() -> None:
     [
         (["user", "add", "li_si", "--role", "boss", "--org", "4101"], "--role"),
         (["audit", "show", "--since", "yesterday"], "--since"),
+        (["audit", "verify", "--city", "41"], "--city"),
+        (["audit", "verify", "--anchor", "4101:1:abc"], "--anchor"),
+        (["audit", "verify", "--city", "4101", "--anchor", f"4102:1:{'0' * 64}"], "--anchor"),
         (["--lang", "fr"], "--lang"),
         (["tui", "--lang", "fr"], "--lang"),
         (["person", "export", "x", "-o", "x.json", "--purpose", " "], "--purpose"),
