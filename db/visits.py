@@ -244,3 +244,14 @@ async def departments(conn: Connection) -> list[tuple[str, str]]:
     """(code, Chinese name) of the member departments, in the plan's order."""
     rows = await conn.fetch("SELECT code, name_zh FROM department ORDER BY sort, code")
     return [(r["code"], r["name_zh"]) for r in rows]
+
+
+async def visit_stamp(conn: Connection, city_code: str, visit_id: UUID) -> tuple[str, datetime]:
+    """Who saved the visit last, and when."""
+    row = await conn.fetchrow(
+        "SELECT updated_by, updated_at FROM visit WHERE city_code = $1 AND id = $2",
+        city_code, visit_id,
+    )  # fmt: skip
+    if row is None:
+        raise NotVisible("visit: not found in your scope")
+    return row["updated_by"], row["updated_at"]

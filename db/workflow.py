@@ -73,7 +73,8 @@ class Waiting(BaseModel):
     submitted_at: datetime | None
     version: int
     day: date
-    title: str | None
+    title: str | None  # whom or what it is about
+    detail: str | None  # what sort of record it is, a code the screen names
     review_comment: str
 
 

@@ -78,6 +78,7 @@ CREATE TABLE submission_kind (
     table_name  text NOT NULL UNIQUE REFERENCES kernel_table (table_name),
     reviewers   text[] NOT NULL,
     title_sql   text NOT NULL,
+    detail_sql  text NOT NULL,
     day_sql     text NOT NULL
 );
 COMMENT ON TABLE submission_kind IS '需审核的记录类型 / kinds of record that go through review';
@@ -85,6 +86,7 @@ COMMENT ON COLUMN submission_kind.kind IS '类型 / kind';
 COMMENT ON COLUMN submission_kind.table_name IS '数据表 / table';
 COMMENT ON COLUMN submission_kind.reviewers IS '审核角色类型 / role kinds that approve or return';
 COMMENT ON COLUMN submission_kind.title_sql IS '待审列表中的标题(SQL, 别名 r) / title in the review queue (SQL over alias r)';
+COMMENT ON COLUMN submission_kind.detail_sql IS '待审列表中的类别代码(SQL, 别名 r) / what sort of record it is, a code (SQL over alias r)';
 COMMENT ON COLUMN submission_kind.day_sql IS '待审列表中的日期(SQL, 别名 r) / date in the review queue (SQL over alias r)';
 
 GRANT SELECT ON kernel_table, submission_kind TO tongxin_app;
@@ -558,12 +560,14 @@ BEGIN
         'SELECT %L::text AS kind, r.city_code, r.id, r.org_code, g.name AS grid_name, '
         'c.name AS community_name, r.created_by AS author, '
         'coalesce(nullif(u.display_name, %L), u.name, r.created_by) AS author_name, '
-        'r.submitted_at, r.version, (%s)::date AS day, (%s)::text AS title, r.review_comment '
+        'r.submitted_at, r.version, (%s)::date AS day, (%s)::text AS title, '
+        '(%s)::text AS detail, r.review_comment '
         'FROM %I r LEFT JOIN org_unit g ON g.code = r.org_code '
         'LEFT JOIN org_unit c ON c.code = g.parent_code '
         'LEFT JOIN app_user u ON u.pg_role = r.created_by '
         'WHERE r.status = %L',
-        s.kind, '', s.day_sql, s.title_sql, s.table_name, 'submitted'), ' UNION ALL '
+        s.kind, '', s.day_sql, s.title_sql, s.detail_sql, s.table_name, 'submitted'),
+        ' UNION ALL '
         ORDER BY s.kind)
       INTO parts FROM submission_kind s;
     EXECUTE 'DROP VIEW IF EXISTS review_queue';
@@ -574,7 +578,7 @@ END;
 $$;
 
 CREATE FUNCTION tx_submission(p_kind text, p_table text, p_reviewers text[], p_title_sql text,
-                              p_day_sql text)
+                              p_detail_sql text, p_day_sql text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 -- p_table must be declared with tx_protect first and have the workflow's columns:
@@ -582,11 +586,12 @@ LANGUAGE plpgsql AS $$
 DECLARE
     t text := format('%I', p_table);
 BEGIN
-    INSERT INTO submission_kind (kind, table_name, reviewers, title_sql, day_sql)
-    VALUES (p_kind, p_table, p_reviewers, p_title_sql, p_day_sql)
+    INSERT INTO submission_kind (kind, table_name, reviewers, title_sql, detail_sql, day_sql)
+    VALUES (p_kind, p_table, p_reviewers, p_title_sql, p_detail_sql, p_day_sql)
     ON CONFLICT (kind) DO UPDATE
        SET table_name = EXCLUDED.table_name, reviewers = EXCLUDED.reviewers,
-           title_sql = EXCLUDED.title_sql, day_sql = EXCLUDED.day_sql;
+           title_sql = EXCLUDED.title_sql, detail_sql = EXCLUDED.detail_sql,
+           day_sql = EXCLUDED.day_sql;
     EXECUTE format('GRANT UPDATE (status, review_comment, version) ON %s TO %s', t,
                    tx_kind_roles(p_reviewers));
     EXECUTE format('DROP POLICY IF EXISTS %I ON %s', p_table || '_review', t);
@@ -657,7 +662,7 @@ SELECT tx_submission('visit', 'visit', ARRAY['supervisor', 'admin'],
                          FROM visit_person vp JOIN person p
                            ON p.city_code = vp.city_code AND p.id = vp.person_id
                         WHERE vp.city_code = r.city_code AND vp.visit_id = r.id)$q$,
-    p_day_sql => 'r.visited_on');
+    p_detail_sql => 'r.kind', p_day_sql => 'r.visited_on');
 SELECT tx_protect('visit_person', p_parent => 'visit', p_parent_column => 'visit_id',
                   p_person => 'person_id', p_columns => ARRAY[]::text[],
                   p_item => 'person_id');
