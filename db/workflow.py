@@ -96,9 +96,7 @@ _tables: dict[str, str] = {}
 async def table_of(conn: Connection, kind: str) -> str:
     """The table a kind is stored in, from its declaration."""
     if kind not in _tables:
-        table = await conn.fetchval(
-            "SELECT table_name FROM submission_kind WHERE kind = $1", kind
-        )
+        table = await conn.fetchval("SELECT table_name FROM submission_kind WHERE kind = $1", kind)
         if table is None or not _IDENTIFIER.match(table):
             raise UserError(f"{kind}: not a kind of submission")
         _tables[kind] = table
@@ -200,4 +198,3 @@ async def history(conn: Connection, kind: str, city_code: str, id: UUID) -> list
         city_code, id, kind,
     )  # fmt: skip
     return [Transition.model_validate(record(r)) for r in rows]
-

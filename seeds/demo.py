@@ -229,5 +229,3 @@ async def _skip_foreign_key_checks(conn: Connection) -> bool:
     except asyncpg.InsufficientPrivilegeError:
         return False
     return True
-
-

@@ -25,8 +25,9 @@ async def _a_draft(dsn: str, worker_name: str, grid: str) -> None:
         dsn, "SELECT city_code, id, name FROM person WHERE org_code = $1 LIMIT 1", grid
     )
     person = VisitPerson(city_code=rows[0]["city_code"], id=rows[0]["id"], name=rows[0]["name"])
-    form = VisitForm(id=uuid.uuid4(), visited_on=today().isoformat(), persons=[person],
-                     notes="初次走访")
+    form = VisitForm(
+        id=uuid.uuid4(), visited_on=today().isoformat(), persons=[person], notes="初次走访"
+    )
     conn = await asyncpg.connect(dsn)
     try:
         user = await _user(conn, worker_name)
