@@ -81,10 +81,8 @@ async def drafts_of(conn: Connection, keys: Keyring, form: FormName) -> list[Dra
 
 
 async def discard_draft(conn: Connection, form: FormName, subject: UUID) -> None:
-    await conn.execute(
-        "DELETE FROM form_draft WHERE owner = current_user AND form = $1 AND subject = $2",
-        form, subject,
-    )  # fmt: skip
+    # No app role may DELETE (it would let them lock the table); see sql/V010.
+    await conn.execute("SELECT tx_discard_draft($1, $2)", form, subject)
 
 
 def _draft(row: Any, keys: Keyring) -> Draft:

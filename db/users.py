@@ -90,6 +90,8 @@ async def add_user(
             await conn.execute(f"CREATE ROLE {_quote(role)} LOGIN")
         await conn.execute(f"GRANT tongxin_{role_kind} TO {_quote(role)}")
         await conn.execute(f"GRANT {_quote(role)} TO {GATEWAY_ROLE}")
+        # Timeouts and a connection limit: no one user stalls the city (sql/V010).
+        await conn.execute("SELECT tx_limit_role($1)", role)
         await conn.execute(
             "INSERT INTO app_user (name, pg_role, display_name, role_kind, org_code) "
             "VALUES ($1, $2, $3, $4, $5)",

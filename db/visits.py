@@ -1,45 +1,30 @@
 """Visits: save as a draft, submit for review, approve or return, and read back.
 
-The database enforces the workflow (sql/V005 `visit_guard`): grid workers write
-drafts and submit; supervisors approve or return with a comment; a returned
-visit is fixed and submitted again. Ids are made by the client, so a retried
+A visit is a kind of the one submission workflow (db/workflow.py, sql/V010): grid
+workers write drafts and submit; supervisors approve or return with a comment; a
+returned visit is fixed and submitted again. Ids are made by the client, so a retried
 save or submit stores one visit, and one assistance request per need.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
+from db import workflow
+from db.children import remove_children
 from db.connect import Connection, record
-from db.errors import UserError
 from db.identifiers import NotVisible
 from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson, VisitStatus
+from db.workflow import Conflict as VisitConflict
+from db.workflow import Decision
+from db.workflow import NotEditable as VisitNotEditable
+from db.workflow import SubmissionState as VisitState
 
-Decision = Literal["approved", "returned"]
-
-
-class VisitConflict(UserError):
-    """The visit changed since it was opened (someone reviewed or edited it)."""
-
-
-class VisitNotEditable(UserError):
-    """The visit was submitted or approved: it is no longer edited."""
-
-
-class VisitState(BaseModel):
-    """Where a visit stands in its review."""
-
-    model_config = ConfigDict(frozen=True)
-
-    status: VisitStatus
-    version: int
-    review_comment: str
-    reviewed_by: str | None
-    reviewed_at: datetime | None
+KIND = "visit"
+__all__ = ["Decision", "VisitConflict", "VisitNotEditable", "VisitState"]
 
 
 class VisitSummary(BaseModel):
@@ -67,30 +52,23 @@ class VisitSummary(BaseModel):
 
 
 _CREATE = """
-INSERT INTO visit (city_code, id, org_code, kind, visited_on, place, notes, status)
-SELECT p.city_code, $2, p.org_code, $3, $4, $5, $6, $7
+INSERT INTO visit (city_code, id, org_code, kind, visited_on, place, notes)
+SELECT p.city_code, $2, p.org_code, $3, $4, $5, $6
   FROM person p
- WHERE p.city_code = $1 AND p.id = $8
+ WHERE p.city_code = $1 AND p.id = $7
 ON CONFLICT (city_code, id) DO NOTHING
 RETURNING version
 """
 
 _UPDATE = """
-UPDATE visit SET kind = $3, visited_on = $4, place = $5, notes = $6, status = $7,
-                 version = version + 1
- WHERE city_code = $1 AND id = $2 AND version = $8 AND status IN ('draft', 'returned')
+UPDATE visit SET kind = $3, visited_on = $4, place = $5, notes = $6, version = version + 1
+ WHERE city_code = $1 AND id = $2 AND version = $7
 RETURNING version
 """
 
 
 async def visit_state(conn: Connection, city_code: str, visit_id: UUID) -> VisitState | None:
-    row = await conn.fetchrow(
-        "SELECT status, version, review_comment, reviewed_by, reviewed_at FROM visit "
-        "WHERE city_code = $1 AND id = $2",
-        city_code,
-        visit_id,
-    )
-    return None if row is None else VisitState.model_validate(record(row))
+    return await workflow.state(conn, KIND, city_code, visit_id)
 
 
 async def save_visit(
@@ -102,41 +80,27 @@ async def save_visit(
     treats it as stored; a submitted visit submitted again is left as it is.
     """
     city_code = visit.persons[0].city_code
-    status = "submitted" if submit else "draft"
-    values = (visit.kind, visit.visited_on, visit.place, visit.notes, status)
-    async with conn.transaction():
-        state = await visit_state(conn, city_code, visit.id)
-        if state is not None and state.status in ("submitted", "approved"):
-            if submit and base_version in (None, state.version - 1):
-                return state  # this submit went through already
-            raise VisitNotEditable(f"visit: already {state.status}; it is no longer edited")
-        if state is None:
-            version = await conn.fetchval(
-                _CREATE, city_code, visit.id, *values, visit.persons[0].id
-            )
-            if version is None:
+    values = (visit.kind, visit.visited_on, visit.place, visit.notes)
+
+    async def write(conn: Connection, expected: int | None) -> None:
+        if expected is None:
+            created = await conn.fetchval(_CREATE, city_code, visit.id, *values,
+                                          visit.persons[0].id)  # fmt: skip
+            if created is None:
                 raise NotVisible("person: not found in your scope")
-        else:
-            expected = state.version if base_version is None else base_version
-            version = await conn.fetchval(_UPDATE, city_code, visit.id, *values, expected)
-            if version is None:
-                raise VisitConflict(
-                    f"visit: changed meanwhile (now version {state.version}); reopen it"
-                )
+        elif await conn.fetchval(_UPDATE, city_code, visit.id, *values, expected) is None:
+            raise VisitConflict("visit: changed meanwhile; reopen it")
         await _store_persons(conn, city_code, visit)
         await _store_needs(conn, city_code, visit, "open" if submit else "pending")
-        stored = await visit_state(conn, city_code, visit.id)
-    assert stored is not None
-    return stored
+
+    return await workflow.save(
+        conn, KIND, city_code, visit.id, write, base_version=base_version, submit=submit
+    )
 
 
 async def _store_persons(conn: Connection, city_code: str, visit: VisitInput) -> None:
     ids = [p.id for p in visit.persons]
-    await conn.execute(
-        "DELETE FROM visit_person WHERE city_code = $1 AND visit_id = $2 "
-        "AND NOT person_id = ANY($3::uuid[])",
-        city_code, visit.id, ids,
-    )  # fmt: skip
+    await remove_children(conn, "visit_person", city_code, visit.id, ids)
     # Under RLS the join finds only persons the user can see; the count below tells.
     await conn.execute(
         """
@@ -158,12 +122,8 @@ async def _store_persons(conn: Connection, city_code: str, visit: VisitInput) ->
 
 
 async def _store_needs(conn: Connection, city_code: str, visit: VisitInput, status: str) -> None:
-    keep = [n.id for n in visit.needs]
-    await conn.execute(
-        "DELETE FROM assistance_request WHERE city_code = $1 AND visit_id = $2 "
-        "AND status IN ('pending', 'open') AND NOT id = ANY($3::uuid[])",
-        city_code, visit.id, keep,
-    )  # fmt: skip
+    await remove_children(conn, "assistance_request", city_code, visit.id,
+                          [n.id for n in visit.needs])  # fmt: skip
     for need in visit.needs:
         await conn.execute(
             """
@@ -197,21 +157,7 @@ async def review_visit(
     comment: str = "",
 ) -> VisitState:
     """A supervisor approves a submitted visit or returns it with a comment."""
-    comment = comment.strip()
-    if decision == "returned" and not comment:
-        raise UserError("comment: say what to fix when returning a visit")
-    version = await conn.fetchval(
-        "UPDATE visit SET status = $4, review_comment = $5, version = version + 1 "
-        "WHERE city_code = $1 AND id = $2 AND version = $3 AND status = 'submitted' "
-        "RETURNING version",
-        city_code, visit_id, base_version, decision, comment,
-    )  # fmt: skip
-    state = await visit_state(conn, city_code, visit_id)
-    if state is None:
-        raise NotVisible("visit: not found in your scope")
-    if version is None:
-        raise VisitConflict(f"visit: it is {state.status} now (version {state.version})")
-    return state
+    return await workflow.review(conn, KIND, city_code, visit_id, base_version, decision, comment)
 
 
 async def load_visit(
@@ -298,3 +244,14 @@ async def departments(conn: Connection) -> list[tuple[str, str]]:
     """(code, Chinese name) of the member departments, in the plan's order."""
     rows = await conn.fetch("SELECT code, name_zh FROM department ORDER BY sort, code")
     return [(r["code"], r["name_zh"]) for r in rows]
+
+
+async def visit_stamp(conn: Connection, city_code: str, visit_id: UUID) -> tuple[str, datetime]:
+    """Who saved the visit last, and when."""
+    row = await conn.fetchrow(
+        "SELECT updated_by, updated_at FROM visit WHERE city_code = $1 AND id = $2",
+        city_code, visit_id,
+    )  # fmt: skip
+    if row is None:
+        raise NotVisible("visit: not found in your scope")
+    return row["updated_by"], row["updated_at"]

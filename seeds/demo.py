@@ -147,10 +147,10 @@ async def seed_demo(
     members_total = 0
     async with conn.transaction():
         await ensure_keyring(conn, keys)
-        # One audit row per COPY instead of one per person (see sql/V003__audit.sql).
+        # One audit row per COPY instead of one per person (see sql/V003, V010).
         await conn.execute("SELECT set_config('tongxin.bulk_load', 'on', true)")
         await conn.execute("SELECT set_config('tongxin.bulk_purpose', $1, true)", BULK_PURPOSE)
-        unchecked = await _skip_row_triggers(conn)
+        await _skip_foreign_key_checks(conn)
         async with _indexes_built_after(conn):
             for chunk in _batches(people, BATCH):
                 rows = [person_row(p, keys) for p, _ in chunk]
@@ -163,8 +163,6 @@ async def seed_demo(
                 members_total += len(members)
                 if progress is not None:
                     progress(len(chunk))
-        if unchecked:
-            await _log_bulk_load(conn, persons, members_total)
     return DemoLoaded(persons, members_total)
 
 
@@ -216,13 +214,14 @@ async def _indexes_built_after(conn: Connection) -> AsyncIterator[None]:
         await conn.execute(index["def"])
 
 
-async def _skip_row_triggers(conn: Connection) -> bool:
-    """Skip per-row foreign-key and audit triggers for this transaction, if allowed.
+async def _skip_foreign_key_checks(conn: Connection) -> bool:
+    """Skip the per-row foreign-key triggers for this transaction, if allowed.
 
     Every generated row refers only to org units and divisions just read from
     this database, so the three foreign-key lookups per person (two thirds of
     the load time) prove nothing; pg_restore skips them the same way. Needs
-    superuser; otherwise the load simply runs with the checks.
+    superuser; otherwise the load simply runs with the checks. The audit and
+    protection triggers fire ALWAYS, so they run either way (sql/V010).
     """
     try:
         async with conn.transaction():
@@ -230,16 +229,3 @@ async def _skip_row_triggers(conn: Connection) -> bool:
     except asyncpg.InsufficientPrivilegeError:
         return False
     return True
-
-
-async def _log_bulk_load(conn: Connection, persons: int, members: int) -> None:
-    """The audit rows the skipped statement triggers would have written."""
-    await conn.executemany(
-        "INSERT INTO audit_log (action, table_name, row_count, purpose) "
-        "VALUES ('bulk_insert', $1, $2, $3)",
-        [
-            ("person", persons, BULK_PURPOSE),
-            ("household_member", members, BULK_PURPOSE),
-            ("consent_record", persons, BULK_PURPOSE),
-        ],
-    )

@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from db.connect import Connection
 from seeds.departments import DEPARTMENTS
@@ -48,6 +49,11 @@ class SourceLoaded:
     rows: int
 
 
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as one list per column, for INSERT … SELECT FROM unnest(...): one statement."""
+    return [[row[i] for row in rows] for i in range(width)]
+
+
 def _read(name: str) -> tuple[list[dict[str, str]], str]:
     raw = resources.files("seeds.data").joinpath(name).read_bytes()
     text = raw.decode("utf-8-sig")
@@ -78,15 +84,19 @@ async def load_ethnic_groups(conn: Connection) -> SourceLoaded:
     rows, checksum = _read(ETHNIC_FILE)
     records = [(r["code"], r["name_zh"], r["romanised"], r["letter_code"], False) for r in rows]
     records += [(*ext, True) for ext in ETHNIC_EXTENSIONS]
-    await conn.executemany(
+    await conn.execute(
         """
         INSERT INTO ethnic_group (code, name_zh, romanised, letter_code, is_extension)
-        VALUES ($1, $2, $3, $4, $5)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[])
         ON CONFLICT (code) DO UPDATE
            SET name_zh = EXCLUDED.name_zh, romanised = EXCLUDED.romanised,
                letter_code = EXCLUDED.letter_code, is_extension = EXCLUDED.is_extension
+         WHERE (ethnic_group.name_zh, ethnic_group.romanised, ethnic_group.letter_code,
+                ethnic_group.is_extension)
+               IS DISTINCT FROM (EXCLUDED.name_zh, EXCLUDED.romanised, EXCLUDED.letter_code,
+                                 EXCLUDED.is_extension)
         """,
-        records,
+        *_columns(records, 5),
     )
     return await _record_source(conn, "ethnic_group", "GB/T 3304-1991", len(records), checksum)
 
@@ -100,13 +110,16 @@ async def load_divisions(conn: Connection) -> SourceLoaded:
     if all(code != TAIWAN[0] for code, *_ in records):
         records.append(TAIWAN)
     records.sort(key=lambda r: (r[2], r[0]))
-    await conn.executemany(
+    await conn.execute(
         """
-        INSERT INTO division (code, name, level, parent_code) VALUES ($1, $2, $3, $4)
+        INSERT INTO division (code, name, level, parent_code)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[])
         ON CONFLICT (code) DO UPDATE
            SET name = EXCLUDED.name, level = EXCLUDED.level, parent_code = EXCLUDED.parent_code
+         WHERE (division.name, division.level, division.parent_code)
+               IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.level, EXCLUDED.parent_code)
         """,
-        records,
+        *_columns(records, 4),
     )
     return await _record_source(
         conn, "division", "GB/T 2260, 民政部 2025-12-31", len(records), checksum
@@ -148,24 +161,30 @@ async def load_org_units(conn: Connection) -> SourceLoaded:
     """Real org units from the statistical codes, and demo grids (marked) under some."""
     rows, checksum = _read(STAT_CODE_FILE)
     units = org_units_from_stat_codes(rows)
-    await conn.executemany(
+    await conn.execute(
         """
         INSERT INTO org_unit (code, name, level, parent_code, stat_code)
-        VALUES ($1, $2, $3, NULLIF($4, ''), $5)
+        SELECT code, name, level, NULLIF(parent_code, ''), stat_code
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+               AS u(code, name, level, parent_code, stat_code)
         ON CONFLICT (code) DO UPDATE
            SET name = EXCLUDED.name, level = EXCLUDED.level,
                parent_code = EXCLUDED.parent_code, stat_code = EXCLUDED.stat_code
+         WHERE (org_unit.name, org_unit.level, org_unit.parent_code, org_unit.stat_code)
+               IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.level, EXCLUDED.parent_code,
+                                 EXCLUDED.stat_code)
         """,
-        units,
+        *_columns(units, 5),
     )
     grids = list(demo_grids(units))
-    await conn.executemany(
+    await conn.execute(
         """
         INSERT INTO org_unit (code, name, level, parent_code, is_demo)
-        VALUES ($1, $2, 'grid', $3, true)
+        SELECT code, name, 'grid', parent_code, true
+          FROM unnest($1::text[], $2::text[], $3::text[]) AS g(code, name, parent_code)
         ON CONFLICT (code) DO NOTHING
         """,
-        grids,
+        *_columns(grids, 3),
     )
     return await _record_source(
         conn, "org_unit", "统计用区划代码 2023 (郑州, 长治)", len(units), checksum
@@ -174,13 +193,16 @@ async def load_org_units(conn: Connection) -> SourceLoaded:
 
 async def load_departments(conn: Connection) -> SourceLoaded:
     """The member departments of the joint-meeting system."""
-    await conn.executemany(
+    await conn.execute(
         """
-        INSERT INTO department (code, name_zh, name_en, sort) VALUES ($1, $2, $3, $4)
+        INSERT INTO department (code, name_zh, name_en, sort)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[])
         ON CONFLICT (code) DO UPDATE
            SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en, sort = EXCLUDED.sort
+         WHERE (department.name_zh, department.name_en, department.sort)
+               IS DISTINCT FROM (EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.sort)
         """,
-        [(code, zh, en, i) for i, (code, zh, en) in enumerate(DEPARTMENTS, start=1)],
+        *_columns([(code, zh, en, i) for i, (code, zh, en) in enumerate(DEPARTMENTS, 1)], 4),
     )
     checksum = hashlib.sha256(repr(DEPARTMENTS).encode()).hexdigest()
     return await _record_source(
@@ -189,8 +211,13 @@ async def load_departments(conn: Connection) -> SourceLoaded:
 
 
 async def load_reference(conn: Connection) -> list[SourceLoaded]:
-    """Every reference source, in one transaction."""
+    """Every reference source, in one transaction; the audit trail gets one row per
+    table and statement (a bulk load), and one per org unit renamed."""
     async with conn.transaction():
+        await conn.execute("SELECT set_config('tongxin.bulk_load', 'on', true)")
+        await conn.execute(
+            "SELECT set_config('tongxin.bulk_purpose', $1, true)", "参考数据 / seed reference"
+        )
         return [
             await load_ethnic_groups(conn),
             await load_divisions(conn),

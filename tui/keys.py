@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 from textual import events
 from textual._queue import Queue
@@ -86,14 +87,14 @@ async def _round(nodes: list[MessagePump]) -> None:
 class KeyRouter:
     """Hands the app's typed input on one piece at a time (see the module's docstring)."""
 
-    def __init__(self, app: App[object], route: Route) -> None:
+    def __init__(self, app: App[Any], route: Route) -> None:
         self._app = app
         self._route = route
         self._arrived: deque[Typed] = deque()
-        self._held: dict[Screen[object], deque[Typed]] = {}
-        self._waiting: set[Screen[object]] = set()
+        self._held: dict[Screen[Any], deque[Typed]] = {}
+        self._waiting: set[Screen[Any]] = set()
         self._busy = False
-        self._replaying: Screen[object] | None = None  # whose kept keys are going on
+        self._replaying: Screen[Any] | None = None  # whose kept keys are going on
         self._pump_posted = False
         self._settling: asyncio.Task[None] | None = None
         # The app's messages run in the task that runs the app (it has no task of its
@@ -110,22 +111,22 @@ class KeyRouter:
         self._wake()
         return True
 
-    def wait_for(self, screen: Screen[object]) -> None:
+    def wait_for(self, screen: Screen[Any]) -> None:
         """`screen` waits for its data: keys that reach it meanwhile are kept for it."""
         self._waiting.add(screen)
 
-    def ready(self, screen: Screen[object]) -> None:
+    def ready(self, screen: Screen[Any]) -> None:
         """`screen` has its data: the keys kept for it go on, in order."""
         self._waiting.discard(screen)
         self._wake()
 
-    def drop(self, screen: Screen[object]) -> None:
+    def drop(self, screen: Screen[Any]) -> None:
         """`screen`'s data will not come: the keys kept for it were meant for it, drop them."""
         self._waiting.discard(screen)
         self._held.pop(screen, None)
         self._wake()
 
-    def hand_on(self, screen: Screen[object]) -> None:
+    def hand_on(self, screen: Screen[Any]) -> None:
         """The keys kept for `screen` go on to the screen in front, ahead of later ones."""
         self._waiting.discard(screen)
         front = self._app.screen
@@ -133,7 +134,7 @@ class KeyRouter:
             self._held.setdefault(front, deque()).extendleft(reversed(kept))
         self._wake()
 
-    def waits(self, screen: Screen[object]) -> bool:
+    def waits(self, screen: Screen[Any]) -> bool:
         return screen in self._waiting
 
     def close(self) -> None:
@@ -216,30 +217,30 @@ class KeyRouter:
 # What a screen says about its data; a no-op in an app without a router.
 
 
-def _router(screen: Screen[object]) -> KeyRouter | None:
+def _router(screen: Screen[Any]) -> KeyRouter | None:
     router = getattr(screen.app, "keys", None)
     return router if isinstance(router, KeyRouter) else None
 
 
-def hold_keys(screen: Screen[object]) -> None:
+def hold_keys(screen: Screen[Any]) -> None:
     """`screen` waits for its data (or for a save): keys typed meanwhile wait with it."""
     if router := _router(screen):
         router.wait_for(screen)
 
 
-def release_keys(screen: Screen[object]) -> None:
+def release_keys(screen: Screen[Any]) -> None:
     """`screen` is ready: the keys typed while it waited go on, in order."""
     if router := _router(screen):
         router.ready(screen)
 
 
-def drop_keys(screen: Screen[object]) -> None:
+def drop_keys(screen: Screen[Any]) -> None:
     """`screen`'s data will not come: the keys typed for it are dropped."""
     if router := _router(screen):
         router.drop(screen)
 
 
-def hand_keys_on(screen: Screen[object]) -> None:
+def hand_keys_on(screen: Screen[Any]) -> None:
     """What `screen` waited for opened another screen: the keys typed go on to it."""
     if router := _router(screen):
         router.hand_on(screen)

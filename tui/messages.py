@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from db.users import AppUser
     from db.visit_form import VisitForm
     from db.visits import Decision, VisitState, VisitSummary
+    from db.workflow import SubmissionState, Waiting
     from tui.screens.filters import FilterChoices
 
 
@@ -221,13 +222,44 @@ class VisitFormLoaded(Message):
 
 
 @dataclass
-class VisitSaveDone(Message):
-    """A visit was stored as a draft or submitted; `values` is what the form held."""
+class SubmissionSaved(Message):
+    """A record of a submission kind was stored (as a draft, or submitted)."""
 
     bubble = False
 
-    state: VisitState
+    state: SubmissionState
     values: dict[str, Any]
+
+
+@dataclass
+class ConflictLoaded(Message):
+    """What someone else saved meanwhile: its values, who and when, where it stands."""
+
+    bubble = False
+
+    values: dict[str, Any]
+    who: Any
+    when: Any
+    state: SubmissionState | None
+
+
+@dataclass
+class QueueLoaded(Message):
+    """What waits for review in the user's scope."""
+
+    bubble = False
+
+    items: list[Waiting]
+
+
+@dataclass
+class Reviewed(Message):
+    """The reviewer approved or returned `item` (as it was listed)."""
+
+    bubble = False
+
+    item: Waiting
+    decision: Decision
 
 
 @dataclass
@@ -246,13 +278,3 @@ class ChoosableUsersLoaded(Message):
     bubble = False
 
     users: list[AppUser]
-
-
-@dataclass
-class VisitReviewed(Message):
-    """A supervisor approved or returned `visit` (as it was listed)."""
-
-    bubble = False
-
-    visit: VisitSummary
-    decision: Decision

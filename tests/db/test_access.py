@@ -64,7 +64,8 @@ async def test_grid_worker_cannot_write_outside_their_grid(
     async with acting_as(other, worker):
         result = await other.execute("UPDATE person SET notes = 'x' WHERE org_code = $1", grids[1])
         assert result == "UPDATE 0"
-    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
+    # Moving a person to another grid is a hand-over (tx_hand_over), never an UPDATE.
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
         async with acting_as(other, worker):
             await other.execute(
                 "UPDATE person SET org_code = $1 WHERE org_code = $2", grids[1], grids[0]

@@ -117,15 +117,18 @@ async def test_audit_log_cannot_be_changed_by_any_role(
 ) -> None:
     grid = (await demo_grid_codes(conn))[0]
     await add_person(conn, grid)
+    users = [
+        await new_user(conn, kind, org)
+        for kind, org in (
+            ("grid_worker", grid),
+            ("supervisor", grid[:9]),
+            ("auditor", grid[:4]),
+            ("admin", grid[:4]),
+        )
+    ]
     before = await conn.fetchval("SELECT count(*) FROM audit_log")
     assert before > 0
-    for kind, org in (
-        ("grid_worker", grid),
-        ("supervisor", grid[:9]),
-        ("auditor", grid[:4]),
-        ("admin", grid[:4]),
-    ):
-        user = await new_user(conn, kind, org)
+    for user in users:
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             async with acting_as(other, user):
                 await other.execute(statement)
@@ -144,7 +147,8 @@ async def test_auditor_reads_the_trail_of_their_subtree_only(
     auditor = await new_user(conn, "auditor", near[:6])
     async with acting_as(other, auditor):
         orgs = {r["org_code"] for r in await other.fetch("SELECT org_code FROM audit_log")}
-    assert orgs == {near}
+    # The person's row, and the auditor's own user row (users are audited too).
+    assert orgs == {near, near[:6]}
     worker = await new_user(conn, "grid_worker", near)
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         async with acting_as(other, worker):

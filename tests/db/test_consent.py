@@ -146,9 +146,11 @@ async def test_a_grid_worker_records_consent_only_for_persons_of_their_grid(
         assert await consents_of(other, grids[1][:4], neighbour) == []
         with pytest.raises(ConsentProblem):
             await withdraw_consent(other, grids[1][:4], theirs.id, date(2026, 6, 1))
-        moved = await other.execute(
-            "UPDATE consent_record SET org_code = $1 WHERE id = $2", grids[0], theirs.id
-        )
-    assert moved == "UPDATE 0"
+    # A record's grid is its person's; no app role may set it.
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
+        async with acting_as(other, worker):
+            await other.execute(
+                "UPDATE consent_record SET org_code = $1 WHERE id = $2", grids[0], theirs.id
+            )
     stored = await conn.fetch("SELECT org_code, withdrawn_on FROM consent_record")
     assert [tuple(r) for r in stored] == [(grids[1], None)]

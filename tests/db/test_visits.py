@@ -187,7 +187,7 @@ async def test_an_approval_is_final_even_for_its_approver(
     async with acting_as(other, supervisor):
         await review_visit(other, city, visit.id, 1, "approved")
     for status in ("submitted", "returned"):
-        with pytest.raises(asyncpg.CheckViolationError, match="approved visit cannot become"):
+        with pytest.raises(asyncpg.CheckViolationError, match="it is approved; it cannot become"):
             async with acting_as(other, supervisor):
                 await other.execute(
                     "UPDATE visit SET status = $1, review_comment = 'x' WHERE id = $2",

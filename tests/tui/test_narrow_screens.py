@@ -13,6 +13,7 @@ from db.users import AppUser, RoleKind
 from tests.tui.conftest import add_app_user, list_screen, screen_text, settle, tab_to
 from tui.app import TongxinApp
 from tui.screens.person_record import PersonRecordScreen
+from tui.screens.review_queue import ReviewQueueScreen
 from tui.screens.visit_form import VisitFormScreen
 from tui.screens.work_list import WorkListScreen
 from tui.widgets.person_table import PersonTable
@@ -158,7 +159,7 @@ async def test_the_review_queue_shows_grid_worker_and_the_whole_comment(
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         await _press(pilot, "w")
-        assert isinstance(app.screen, WorkListScreen)
+        assert isinstance(app.screen, ReviewQueueScreen)
         lines = _table_lines(app, "日期")
         header = lines[0]
         for title in ("走访对象", "网格", "网格员", "审核意见"):

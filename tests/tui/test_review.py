@@ -14,8 +14,8 @@ from db.users import AppUser
 from tests.tui.conftest import fetch, screen_text, settle, type_text
 from tui.app import TongxinApp
 from tui.screens.notice import TextPromptModal
+from tui.screens.review_queue import ReviewQueueScreen
 from tui.screens.visit_form import VisitFormScreen
-from tui.screens.work_list import WorkListScreen
 
 SMALL = (80, 24)
 FIRST, SECOND, THIRD = (uuid.UUID(int=n) for n in (2001, 2002, 2003))
@@ -33,7 +33,7 @@ async def _statuses(dsn: str) -> dict[uuid.UUID, tuple[str, str, str | None]]:
 
 
 def _status_line(app: TongxinApp) -> str:
-    return str(app.screen.query_one("#work-status", Static).render())
+    return str(app.screen.query_one("#queue-status", Static).render())
 
 
 async def test_approving_is_confirmed_then_named_and_the_next_visit_is_chosen(
@@ -43,20 +43,20 @@ async def test_approving_is_confirmed_then_named_and_the_next_visit_is_chosen(
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         await _press(pilot, "w", "a")
-        assert not isinstance(app.screen, WorkListScreen)  # a dialog asks first
+        assert not isinstance(app.screen, ReviewQueueScreen)  # a dialog asks first
         shown = screen_text(app)
         assert "2026-11-18 · 入户走访" in shown
         assert "走访对象：阿西木·艾合买提·阿不都热合曼" in shown
         assert "网格员：张网格 · 第一网格" in shown
         await _press(pilot, "escape")  # not yet: nothing changes
-        assert isinstance(app.screen, WorkListScreen)
+        assert isinstance(app.screen, ReviewQueueScreen)
         assert {s for s, _c, _by in (await _statuses(fixed_dsn)).values()} == {"submitted"}
 
         await _press(pilot, "a", "enter")
-        assert isinstance(app.screen, WorkListScreen)
+        assert isinstance(app.screen, ReviewQueueScreen)
         line = _status_line(app)
         assert line == "已审核通过：2026-11-18 · 阿西木·艾合买提·阿不都热合曼 · 张网格"
-        assert len(app.screen.visits) == 2
+        assert len(app.screen.items) == 2
         await _press(pilot, "a", "enter")  # the cursor is on the next one already
         assert _status_line(app).startswith("已审核通过：2026-11-20 · 阿依古丽·买买提、买买提·艾力")
     stored = await _statuses(fixed_dsn)
@@ -92,9 +92,9 @@ async def test_the_opened_visit_offers_review_keys_and_returns_with_a_comment(
         assert "审核意见：请写明需要修改的内容。" in screen_text(app)
         await type_text(pilot, "请写明谈话地点")
         await _press(pilot, "enter")
-        assert isinstance(app.screen, WorkListScreen)
+        assert isinstance(app.screen, ReviewQueueScreen)
         assert _status_line(app) == "已退回：2026-11-21 · 马小龙 · 李网格"
-        assert [v.id for v in app.screen.visits] == [FIRST, SECOND]
+        assert [v.id for v in app.screen.items] == [FIRST, SECOND]
     stored = await _statuses(fixed_dsn)
     assert stored[THIRD] == ("returned", "请写明谈话地点", queue_supervisor.pg_role)
     assert stored[FIRST][0] == stored[SECOND][0] == "submitted"
@@ -112,6 +112,6 @@ async def test_approving_from_the_opened_visit_is_confirmed_too(
         assert isinstance(app.screen, VisitFormScreen)
         assert (await _statuses(fixed_dsn))[FIRST][0] == "submitted"
         await _press(pilot, "a", "y")
-        assert isinstance(app.screen, WorkListScreen)
+        assert isinstance(app.screen, ReviewQueueScreen)
         assert _status_line(app).startswith("已审核通过：2026-11-18")
     assert (await _statuses(fixed_dsn))[FIRST][0] == "approved"

@@ -14,6 +14,7 @@ from tui.screens.need_form import NeedModal
 from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_picker import PersonPickerModal
 from tui.screens.person_record import PersonRecordScreen
+from tui.screens.review_queue import ReviewQueueScreen
 from tui.screens.visit_form import VisitFormScreen
 from tui.screens.work_list import WorkListScreen
 
@@ -112,15 +113,15 @@ async def test_find_fix_visit_submit_return_resubmit(demo_dsn: str, keyring: Key
         await settle(pilot)
         await pilot.press("w")
         await settle(pilot)
-        assert isinstance(app.screen, WorkListScreen)
+        assert isinstance(app.screen, ReviewQueueScreen)
         assert name in screen_text(app)
         await pilot.press("x")
         await settle(pilot)
         await type_text(pilot, "请写明孩子的年级")
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, WorkListScreen)
-        assert app.screen.visits == []  # nothing left to review
+        assert isinstance(app.screen, ReviewQueueScreen)
+        assert app.screen.items == []  # nothing left to review
         assert f"已退回：{today().isoformat()} · {name} · " in screen_text(app)
     returned = await fetch(demo_dsn, "SELECT status, review_comment, reviewed_by FROM visit")
     assert [tuple(r) for r in returned] == [("returned", "请写明孩子的年级", supervisor.pg_role)]
@@ -134,7 +135,7 @@ async def test_find_fix_visit_submit_return_resubmit(demo_dsn: str, keyring: Key
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, VisitFormScreen)
-        review = str(app.screen.query_one("#visit-review", Static).render())
+        review = str(app.screen.query_one("#submission-review", Static).render())
         assert review == "退回意见：请写明孩子的年级"
         await pilot.press("tab", "tab", "tab", "tab")
         assert isinstance(app.focused, TextArea)

@@ -20,6 +20,6 @@ def test_ruff_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_is_clean_on_db_and_seeds() -> None:
-    result = _run("mypy", "db", "seeds")
+def test_mypy_is_clean_on_db_seeds_and_tui() -> None:
+    result = _run("mypy", "db", "seeds", "tui")
     assert result.returncode == 0, result.stdout + result.stderr

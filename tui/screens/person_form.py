@@ -139,7 +139,8 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
             shown = stored.form
             if message.then == "merge":
                 mine = self.current_form().model_dump()
-                shown = PersonForm(**merged(self.base_form.model_dump(), mine, shown.model_dump()))
+                both = merged(self.base_form.model_dump(), mine, shown.model_dump())
+                shown = PersonForm.model_validate(both)
             self.base_form, self.base_version = stored.form, stored.version
             self.org_code = stored.org_code
             self.fill(shown)

@@ -295,10 +295,18 @@ class PersonListScreen(Screen[None]):
         self.app.push_screen(PersonFormScreen(self.session), saved)
 
     def action_work(self) -> None:
-        if self.session is not None:
+        """A grid worker's own visits; for a reviewer, what waits for their review."""
+        session = self.session
+        if session is None:
+            return
+        if session.reviews and not session.writes_persons:
+            from tui.screens.review_queue import ReviewQueueScreen
+
+            self.app.push_screen(ReviewQueueScreen(session))
+        else:
             from tui.screens.work_list import WorkListScreen
 
-            self.app.push_screen(WorkListScreen(self.session))
+            self.app.push_screen(WorkListScreen(session))
 
     async def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)

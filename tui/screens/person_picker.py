@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import ClassVar
+from uuid import UUID
 
 from rich.text import Text
 from textual import on, work
@@ -39,7 +40,7 @@ class PersonPickerModal(ModalScreen[VisitPerson | None]):
         Binding("enter", "submit_search", show=False, priority=True),
     ]
 
-    def __init__(self, session: Session, exclude: set[object]) -> None:
+    def __init__(self, session: Session, exclude: set[UUID]) -> None:
         super().__init__()
         self.session, self.exclude = session, exclude
         self.rows: list[PersonSummary] = []

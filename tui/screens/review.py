@@ -1,9 +1,9 @@
-"""A supervisor's decision on a submitted visit, asked the same way from the queue and
-from the opened visit: approving is confirmed, returning asks what to fix.
+"""A reviewer's decision on a submitted record of any kind, asked the same way from the
+queue and from the opened record: approving is confirmed, returning asks what to fix.
 
-An approval cannot be taken back (the database lets no role turn an approved visit
+An approval cannot be taken back (the database lets no role turn an approved record
 into a submitted one again), so it is confirmed before it is made, naming the
-visit: `a` then Enter, two keys a visit when clearing a queue.
+record: `a` then Enter, two keys a record when clearing a queue.
 """
 
 from __future__ import annotations
@@ -13,38 +13,38 @@ from dataclasses import dataclass
 
 from textual.app import App
 
-from db.visits import Decision, VisitSummary
+from db.workflow import Decision, Waiting
 from tui.i18n import _
-from tui.labels import VISIT_KINDS, label
 from tui.screens.notice import ConfirmModal, TextPromptModal
+from tui.screens.submission_kinds import kind_view, what_it_is
 
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    """What the supervisor decided, with the comment of a return."""
+    """What the reviewer decided, with the comment of a return."""
 
     decision: Decision
     comment: str = ""
 
 
-def visit_lines(visit: VisitSummary) -> list[str]:
-    """The visit as a dialog names it: when and how, with whom, by whom."""
+def item_lines(item: Waiting) -> list[str]:
+    """The record as a dialog names it: when and what, about whom, by whom."""
     return [
-        f"{visit.visited_on.isoformat()} · {label(VISIT_KINDS, visit.kind)}",
-        _("Persons: {names}").format(names=visit.persons),
-        _("By {worker} · {grid}").format(worker=visit.worker, grid=visit.grid_name),
+        f"{item.day.isoformat()} · {what_it_is(item)}",
+        _(kind_view(item.kind).title_line).format(title=item.title or ""),
+        _("By {worker} · {grid}").format(worker=item.author_name, grid=item.grid_name or ""),
     ]
 
 
-def reviewed_line(visit: VisitSummary, decision: Decision) -> str:
-    """The status line after a decision: what was decided about which visit."""
+def reviewed_line(item: Waiting, decision: Decision) -> str:
+    """The status line after a decision: what was decided about which record."""
     text = _("Approved: {visit}") if decision == "approved" else _("Returned: {visit}")
-    what = f"{visit.visited_on.isoformat()} · {visit.persons} · {visit.worker}"
+    what = f"{item.day.isoformat()} · {item.title or what_it_is(item)} · {item.author_name}"
     return text.format(visit=what)
 
 
 def ask_review(
-    app: App[object], visit: VisitSummary, decision: Decision, then: Callable[[Review], None]
+    app: App[object], item: Waiting, decision: Decision, then: Callable[[Review], None]
 ) -> None:
     """Confirm an approval, or ask a return's comment; `then` gets the decision if made."""
     if decision == "approved":
@@ -54,14 +54,14 @@ def ask_review(
                 then(Review("approved"))
 
         hint = _("Enter approves · Esc cancels (an approval cannot be undone)")
-        app.push_screen(ConfirmModal(_("Approve the visit"), visit_lines(visit), hint), confirmed)
+        title = _("Approve: {kind}").format(kind=_(kind_view(item.kind).name))
+        app.push_screen(ConfirmModal(title, item_lines(item), hint), confirmed)
         return
 
     def commented(comment: str | None) -> None:
         if comment:
             then(Review("returned", comment))
 
-    prompt = "\n".join([*visit_lines(visit), _("What should be fixed?")])
-    app.push_screen(
-        TextPromptModal(_("Return the visit"), prompt, _("Comment: say what to fix.")), commented
-    )
+    prompt = "\n".join([*item_lines(item), _("What should be fixed?")])
+    title = _("Return: {kind}").format(kind=_(kind_view(item.kind).name))
+    app.push_screen(TextPromptModal(title, prompt, _("Comment: say what to fix.")), commented)

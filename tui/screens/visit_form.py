@@ -1,13 +1,14 @@
 """Logging a visit or contact: with whom, how, when, what was said, the needs found.
 
-ctrl+s keeps it as a draft in the visit list, ctrl+t submits it for review. A
-returned visit shows the reviewer's comment and is fixed and submitted again.
-Submitted and approved visits open read-only; opened from the review queue, a
-submitted visit offers the review keys instead of the editing ones.
+A form on the shared submission base (tui/screens/submission_form.py): ctrl+s keeps
+it as a draft, ctrl+t submits it for review; a returned visit shows the reviewer's
+comment and is fixed and submitted again. Submitted and approved visits open
+read-only; opened from the review queue, a submitted visit offers the review keys.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
@@ -16,48 +17,44 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Header, Input, Select, Static, TextArea
-from textual.worker import Worker, WorkerState
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from db.clock import today
-from db.drafts import discard_draft, drafts_of, find_draft
+from db.connect import Connection
+from db.drafts import drafts_of, find_draft
 from db.models import PersonDetail
 from db.problems import Problem, problems_of
 from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson
-from db.visits import Decision, VisitSummary, departments, load_visit, save_visit
-from tui.errors import one_line
+from db.visits import departments, load_visit, save_visit, visit_stamp
+from db.workflow import SubmissionState, Waiting
 from tui.i18n import N_, _, translate_bindings
-from tui.keys import drop_keys, hold_keys, release_keys
-from tui.labels import VISIT_KINDS, VISIT_STATUSES, label
-from tui.messages import LanguageChanged, VisitFormLoaded, VisitSaveDone
+from tui.keys import hold_keys, release_keys
+from tui.labels import NEED_CATEGORIES, VISIT_KINDS, label
+from tui.messages import LanguageChanged, VisitFormLoaded
 from tui.problem_text import say
-from tui.screens.drafting import DraftingScreen
 from tui.screens.need_form import NeedModal
 from tui.screens.notice import DraftChoice, DraftOfferModal
 from tui.screens.person_picker import PersonPickerModal
-from tui.screens.review import Review, ask_review
+from tui.screens.submission_form import LOAD_GROUP, SubmissionFormScreen
 from tui.session import Session
 from tui.widgets.boxes import NotesBox, TextBox
 from tui.widgets.form_row import FormLabel, FormRow, relabel_all
-from tui.widgets.key_footer import KeyFooter
 from tui.widgets.visit_lists import show_needs, show_persons
 
-LOAD_GROUP, SAVE_GROUP = "visit-form-load", "visit-form-save"
-EDITABLE = ("draft", "returned")
 # The headings over the two lists: (read-only, editable), the latter naming the keys.
 PERSONS_HEADINGS = (N_("Persons"), N_("Persons (ctrl+o adds, Del removes)"))
 NEEDS_HEADINGS = (N_("Needs found"), N_("Needs found (ctrl+n adds, Enter edits, Del removes)"))
 
 
-class VisitFormScreen(DraftingScreen[bool | Review]):
-    """A new visit (`seed` given) or a stored one; dismissed with True once submitted,
-    or with the supervisor's `Review` when it was opened for review (`review` given)."""
+class VisitFormScreen(SubmissionFormScreen[VisitInput]):
+    """A new visit (`seed` given) or a stored one (see SubmissionFormScreen)."""
 
     FORM = "visit"
+    KIND = "visit"
+    HEADING = N_("Visit · {status}")
     AUTO_FOCUS = "#box-kind"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+t", "save(True)", N_("Submit"), tooltip=N_("Submit for review")),
-        Binding("ctrl+s", "save(False)", N_("Save draft"), tooltip=N_("Keep it as a draft")),
         # The headings over the persons and the needs name these keys; help lists them.
         Binding("ctrl+o", "add_person", N_("Add person"), show=False,
                 tooltip=N_("Add a person to the visit")),
@@ -65,11 +62,6 @@ class VisitFormScreen(DraftingScreen[bool | Review]):
                 tooltip=N_("Record a need found")),
         Binding("delete", "remove", N_("Remove"), show=False,
                 tooltip=N_("Remove the chosen person or need")),
-        Binding("a", "review('approved')", N_("Approve"), tooltip=N_("Approve the visit")),
-        Binding("x", "review('returned')", N_("Return"),
-                tooltip=N_("Return the visit with a comment on what to fix")),
-        Binding("escape", "close", N_("Back"), key_display="Esc",
-                tooltip=N_("Leave the form; what you typed is kept as a draft")),
     ]  # fmt: skip
 
     def __init__(
@@ -79,12 +71,10 @@ class VisitFormScreen(DraftingScreen[bool | Review]):
         visit_id: UUID,
         *,
         seed: VisitForm | None = None,
-        review: VisitSummary | None = None,
+        review: Waiting | None = None,
     ) -> None:
-        super().__init__(session, visit_id)
-        self.city_code, self.seed, self.under_review = city_code, seed, review
-        self.status = "draft"
-        self.review_comment = ""
+        super().__init__(session, city_code, visit_id, review=review)
+        self.seed = seed
         self.persons: list[VisitPerson] = []
         self.needs: list[NeedForm] = []
         self.departments: list[tuple[str, str]] = []
@@ -100,9 +90,7 @@ class VisitFormScreen(DraftingScreen[bool | Review]):
         return cls(session, person.city_code, visit_id, seed=seed)
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(_("Loading…"), id="visit-title", markup=False)
-        yield Static("", id="visit-review", markup=False)
+        yield from self.compose_head()
         with VerticalScroll(id="visit-form"):
             kinds = [(_(text), code) for code, text in VISIT_KINDS.items()]
             kind = Select(kinds, value="home_visit", allow_blank=False, compact=True, id="box-kind")
@@ -118,12 +106,10 @@ class VisitFormScreen(DraftingScreen[bool | Review]):
             yield NotesBox(id="box-notes", soft_wrap=True, show_line_numbers=False, compact=True)
             yield FormLabel(NEEDS_HEADINGS[editing], classes="form-heading", id="needs-heading")
             yield DataTable(id="visit-needs", cursor_type="row", show_header=False)
-        yield Static("", id="problems", markup=False)
-        yield Static("", id="draft-state", markup=False)
-        yield KeyFooter()
+        yield from self.compose_foot()
 
     def on_mount(self) -> None:
-        self.query_one("#visit-review").display = False
+        self.query_one("#submission-review").display = False
         hold_keys(self)  # what is typed before the form is filled waits for it
         if self.seed is not None:
             self.fill(self.seed)
@@ -151,25 +137,13 @@ class VisitFormScreen(DraftingScreen[bool | Review]):
 
     def on_visit_form_loaded(self, message: VisitFormLoaded) -> None:
         self.departments = message.departments
-        state = message.state
-        if state is not None:
-            self.status, self.base_version = state.status, state.version
-            self.review_comment = state.review_comment
         if self.seed is None:
             self.fill(message.form)
-        self._title()
-        editable = self.status in EDITABLE and self.session.writes_persons
-        for box in self.query("#visit-form Input, #visit-form Select, #visit-form TextArea"):
-            box.disabled = not editable
-        self.ready = editable
+        editable = self.show_state(message.state)
         self._headings(editable)
-        self.kept = self.form_values()
-        self.refresh_bindings()
-        if editable:
-            self.start_autosave()
-            if message.draft is not None:
-                self._offer_draft(message.draft)
-                return
+        if editable and message.draft is not None:
+            self._offer_draft(message.draft)
+            return
         release_keys(self)
 
     def _offer_draft(self, draft: Any) -> None:
@@ -183,15 +157,6 @@ class VisitFormScreen(DraftingScreen[bool | Review]):
             release_keys(self)  # what was typed ahead goes into the form as now filled
 
         self.app.push_screen(DraftOfferModal(draft.saved_at, _("a visit")), chosen)
-
-    def _title(self) -> None:
-        status = label(VISIT_STATUSES, self.status)
-        self.query_one("#visit-title", Static).update(_("Visit · {status}").format(status=status))
-        review = self.query_one("#visit-review", Static)
-        # A resubmitted visit keeps the comment it was returned with, for the reviewer.
-        said = {"returned": _("Returned: {comment}"), "submitted": _("Returned before: {comment}")}
-        review.display = bool(self.review_comment) and self.status in said
-        review.update(said.get(self.status, "").format(comment=self.review_comment))
 
     def _headings(self, editable: bool) -> None:
         for heading, msgids in (("#persons-heading", PERSONS_HEADINGS),
@@ -234,18 +199,9 @@ class VisitFormScreen(DraftingScreen[bool | Review]):
     # Persons and needs.
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("save", "add_person", "add_need", "remove"):
+        if action in ("add_person", "add_need", "remove"):
             return self.ready
-        if action == "review":
-            return self.under_review is not None and self.status == "submitted"
-        return True
-
-    def action_review(self, decision: Decision) -> None:
-        if self.under_review is not None and self.status == "submitted":
-            ask_review(self.app, self.under_review, decision, self._reviewed)
-
-    def _reviewed(self, review: Review) -> None:
-        self.dismiss(review)  # the queue records it, and says so
+        return super().check_action(action, parameters)
 
     def action_add_person(self) -> None:
         def chosen(person: VisitPerson | None) -> None:
@@ -294,23 +250,46 @@ class VisitFormScreen(DraftingScreen[bool | Review]):
             del self.persons[row]
         self._show_lists()
 
-    # Saving.
+    # Saving, and comparing with what someone else saved meanwhile.
 
-    def action_save(self, submit: bool) -> None:
-        if not self.ready:
-            return
+    def checked(self, submit: bool) -> VisitInput | None:
         try:
             visit = VisitInput.from_form(self.current_form(), today())
         except ValidationError as error:
             self._problems(problems_of(error))
-            return
+            return None
         if submit and (reason := visit.submit_problem()):
             self.query_one("#problems", Static).update(_(reason))
             self.query_one("#box-notes", TextArea).focus()
-            return
-        self.query_one("#problems", Static).update(_("Saving…"))
-        hold_keys(self)  # the next keys wait for the outcome
-        self.save(visit, submit)
+            return None
+        return visit
+
+    async def write(self, conn: Connection, data: VisitInput, submit: bool) -> SubmissionState:
+        return await save_visit(conn, data, base_version=self.base_version, submit=submit)
+
+    async def fetch_stored(self, conn: Connection) -> tuple[dict[str, Any], Any, Any]:
+        form, _state = await load_visit(conn, self.city_code, self.subject)
+        who, when = await visit_stamp(conn, self.city_code, self.subject)
+        return _comparable(form), who, when
+
+    def conflict_values(self) -> tuple[dict[str, str], dict[str, Any]]:
+        return CONFLICT_LABELS, _comparable(self.current_form())
+
+    def fill_values(self, values: dict[str, Any]) -> None:
+        self.fill(VisitForm.model_validate({**values, "id": self.subject}))
+
+    def shown_value(self, name: str, value: Any) -> str:
+        if name == "kind":
+            return label(VISIT_KINDS, value)
+        if name == "persons":
+            return "、".join(p["name"] for p in value)
+        if name == "needs":
+            return "；".join(f"{label(NEED_CATEGORIES, n['category'])}：{n['description']}"
+                            for n in value)  # fmt: skip
+        return str(value)
+
+    def editable_boxes(self) -> Iterator[Widget]:
+        yield from self.query("#visit-form Input, #visit-form Select, #visit-form TextArea")
 
     def _problems(self, problems: list[Problem]) -> None:
         self.query_one("#problems", Static).update("\n".join(say(p) for p in problems[:4]))
@@ -324,43 +303,21 @@ class VisitFormScreen(DraftingScreen[bool | Review]):
         for widget in self.query(box or f"#row-{first.field}"):
             self.set_focus(widget.box if isinstance(widget, FormRow) else widget)
 
-    @work(exclusive=True, group=SAVE_GROUP, exit_on_error=False)
-    async def save(self, visit: VisitInput, submit: bool) -> None:
-        async with self.session.transaction() as conn:
-            state = await save_visit(conn, visit, base_version=self.base_version, submit=submit)
-            await discard_draft(conn, "visit", self.subject)
-        self.post_message(VisitSaveDone(state, self.form_values()))
-
-    def on_visit_save_done(self, message: VisitSaveDone) -> None:
-        self.status, self.base_version = message.state.status, message.state.version
-        self.kept = message.values
-        if self.status == "submitted":
-            self.ready = False
-            self.app.notify(_("Submitted for review."))
-            self.dismiss(True)
-            return
-        self._title()
-        self.query_one("#problems", Static).update(_("Saved as a draft."))
-        release_keys(self)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group in (LOAD_GROUP, SAVE_GROUP):
-            assert event.worker.error is not None
-            if event.worker.group == LOAD_GROUP:
-                drop_keys(self)
-            else:
-                release_keys(self)
-            reason = one_line(event.worker.error)
-            self.query_one("#problems", Static).update(
-                _("Not saved: {reason}. What you typed is still here.").format(reason=reason)
-            )
-
-    def action_close(self) -> None:
-        self.leave_keeping_draft(False)
-
     def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
         relabel_all(self)
-        self._title()
+        self.show_title()
         self._show_lists()
         self.refresh_bindings()
+
+
+CONFLICT_LABELS = {
+    "kind": N_("Kind"), "visited_on": N_("Date"), "place": N_("Place"),
+    "notes": N_("What was talked about"), "persons": N_("Persons"), "needs": N_("Needs found"),
+}  # fmt: skip
+
+
+def _comparable(form: VisitForm) -> dict[str, Any]:
+    values = form.model_dump(mode="json")
+    del values["id"]
+    return values
