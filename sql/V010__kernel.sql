@@ -613,21 +613,23 @@ END;
 $$;
 REVOKE ALL ON FUNCTION tx_submission FROM PUBLIC;
 
--- The audit trail names the org unit of rows that carry it under another name.
+-- The audit trail names the org unit (and so the city) of rows that carry it under
+-- another name, or no city code of their own (users, org units).
 CREATE OR REPLACE FUNCTION audit_row() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     old_json jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
     new_json jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
     row_json jsonb := coalesce(new_json, old_json);
+    org text := coalesce(row_json ->> 'org_code', row_json ->> 'to_org', row_json ->> 'code');
 BEGIN
     INSERT INTO audit_log (actor, action, table_name, city_code, row_id, person_id,
                            org_code, changes)
-    VALUES (audit_actor(), lower(TG_OP), TG_TABLE_NAME, row_json ->> 'city_code',
+    VALUES (audit_actor(), lower(TG_OP), TG_TABLE_NAME,
+            coalesce(row_json ->> 'city_code', left(org, 4)),
             CASE WHEN row_json ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (row_json ->> 'id')::uuid
                  ELSE coalesce(row_json ->> 'visit_id', row_json ->> 'case_id')::uuid END,
-            audit_person_of(row_json, TG_TABLE_NAME),
-            coalesce(row_json ->> 'org_code', row_json ->> 'to_org', row_json ->> 'code'),
+            audit_person_of(row_json, TG_TABLE_NAME), org,
             CASE WHEN TG_OP = 'UPDATE' THEN audit_diff(old_json, new_json) END);
     RETURN NULL;
 END;
