@@ -24,6 +24,7 @@ from db.person_save import (
     Saved,
     create_person,
     grids_under,
+    held_elsewhere,
     load_for_edit,
     update_person,
 )
@@ -324,6 +325,10 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
         self, data: PersonInput, form: PersonForm, basis: LegalBasis | None
     ) -> None:
         session = self.session
+        duplicate = await held_elsewhere(session.transaction, session.keyring, self.subject, data)
+        if duplicate is not None:
+            self.post_message(PersonSaveDone(Saved(duplicate=duplicate), form.model_dump()))
+            return
         async with session.transaction() as conn:
             if self.target is not None:
                 saved = await update_person(
@@ -364,6 +369,9 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
             self.app.push_screen(NoticeModal(_("Already registered"), holder_notice(holder)))
 
     def _open_holder(self, holder: IdHolder) -> None:
+        # Visible, so in the user's scope: the answer carries the record's key.
+        assert holder.city_code is not None
+        assert holder.id is not None
         self.ready = False
         self.drop_draft(self.subject)
         self.dismiss(FormOutcome(holder.city_code, holder.id, duplicate=True))
