@@ -61,6 +61,11 @@ def say(problem: Problem) -> str:
     return _("{field}: {message}").format(field=where, message=message)
 
 
+def saved_anyway(problem: Problem, key: str) -> str:
+    """A warning's line: the field and why, then that `key` again saves as it is."""
+    return _("{warning}. {key} again saves anyway.").format(warning=say(problem), key=key)
+
+
 def holder_problem(holder: IdHolder, *, opens: bool) -> Problem:
     """An ID number registered already: where, or (`opens`, when a registration may open
     the record, as it is in the user's scope) that ctrl+s opens it."""

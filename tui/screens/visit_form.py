@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from db.clock import today
 from db.drafts import discard_draft, drafts_of, find_draft
+from db.free_text import in_visit
 from db.models import PersonDetail
 from db.problems import Problem, problems_of
 from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson
@@ -30,7 +31,7 @@ from tui.i18n import N_, _, translate_bindings
 from tui.keys import drop_keys, hold_keys, release_keys
 from tui.labels import VISIT_KINDS, VISIT_STATUSES, label
 from tui.messages import LanguageChanged, VisitFormLoaded, VisitSaveDone
-from tui.problem_text import say
+from tui.problem_text import saved_anyway, say
 from tui.screens.drafting import DraftingScreen
 from tui.screens.need_form import NeedModal
 from tui.screens.notice import DraftChoice, DraftOfferModal
@@ -88,6 +89,7 @@ class VisitFormScreen(DraftingScreen[bool | Review]):
         self.persons: list[VisitPerson] = []
         self.needs: list[NeedForm] = []
         self.departments: list[tuple[str, str]] = []
+        self.confirmed: dict[str, Any] | None = None  # warned of: saved as it is next time
         translate_bindings(self)
 
     @classmethod
@@ -308,12 +310,20 @@ class VisitFormScreen(DraftingScreen[bool | Review]):
             self.query_one("#problems", Static).update(_(reason))
             self.query_one("#box-notes", TextArea).focus()
             return
+        warnings = in_visit(visit)
+        if warnings and self.confirmed != self.form_values():
+            self.confirmed = self.form_values()  # warned of: the same key again saves it
+            self._problems(warnings, again="ctrl+t" if submit else "ctrl+s")
+            return
         self.query_one("#problems", Static).update(_("Saving…"))
         hold_keys(self)  # the next keys wait for the outcome
         self.save(visit, submit)
 
-    def _problems(self, problems: list[Problem]) -> None:
-        self.query_one("#problems", Static).update("\n".join(say(p) for p in problems[:4]))
+    def _problems(self, problems: list[Problem], *, again: str | None = None) -> None:
+        """The first problems, a line each, and the cursor to the first; warnings
+        (`again` names the key that saves anyway) likewise."""
+        lines = [say(p) if again is None else saved_anyway(p, again) for p in problems[:4]]
+        self.query_one("#problems", Static).update("\n".join(lines))
         first = problems[0]
         if first.row is not None:  # a need's problem: put the cursor on that need
             needs = self.query_one("#visit-needs", DataTable)
