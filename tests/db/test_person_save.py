@@ -7,6 +7,7 @@ from datetime import date
 
 import asyncpg
 import pytest
+from pydantic import ValidationError
 
 from db.crypto import Keyring
 from db.idcard import make_id
@@ -176,6 +177,26 @@ async def test_second_save_from_an_old_version_is_a_conflict(
     row = await conn.fetchrow("SELECT * FROM person WHERE id = $1", person_id)
     assert (row["current_address"], row["occupation"]) == ("金水区经三路1号", "餐饮")
     assert keyring.decrypt("id_number", row["id_number_enc"]) == ID  # kept, not cleared
+
+
+async def test_an_edit_draft_from_before_the_new_mask_keeps_the_stored_number(
+    conn: asyncpg.Connection,
+    other: asyncpg.Connection,
+    keyring: Keyring,
+    worker: AppUser,
+    grids: list[str],
+) -> None:
+    person_id = uuid.uuid4()
+    async with acting_as(other, worker):
+        await create_person(other, keyring, person_id, grids[0], await _input(conn, _form()))
+        stored, plain = await load_for_edit(other, keyring, grids[0][:4], person_id)
+    kept = {"kept_id_masked": stored.id_masked, "kept_id_number": plain,
+            "kept_phone_masked": stored.phone_masked}  # fmt: skip
+    drafted = stored.form.model_copy(update={"id_number": ID[:4] + "*" * 10 + ID[-4:]})
+    assert (await _input(conn, drafted, **kept)).id_number == ""  # kept, not cleared
+    other_old_mask = drafted.model_copy(update={"id_number": ID[:4] + "*" * 10 + "9999"})
+    with pytest.raises(ValidationError, match="17 digits"):
+        await _input(conn, other_old_mask, **kept)
 
 
 async def test_hand_over_moves_the_person_to_the_other_grid(
