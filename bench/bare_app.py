@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer, Header, Static
 
 COLUMNS = ("网格", "姓名", "性别", "民族", "出生日期", "身份证号", "电话")
-ROW = ("第一网格", "人员", "男", "回族", "1980-01-01", "4101**********1234", "138****0000")
+ROW = ("第一网格", "人员", "男", "回族", "1980-01-01", "4101**************", "138****0000")
 ROWS = 20
 
 

@@ -16,6 +16,7 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -124,10 +125,14 @@ class Keyring:
         self._refresh()
         return _hmac(self.active.mac, field, value)
 
-    def blind_indexes(self, field: Field, value: str) -> list[bytes]:
-        """The index under every key, for lookups while a rotation is under way."""
+    def blind_indexes(
+        self, field: Field, value: str, *, key_ids: Collection[str] = ()
+    ) -> list[bytes]:
+        """The index under every key (or those of `key_ids` the ring holds), for lookups
+        while a rotation is under way."""
         self._refresh()
-        return [_hmac(k.mac, field, value) for k in self._keys.values()]
+        keys = [k for k in self._keys.values() if not key_ids or k.key_id in key_ids]
+        return [_hmac(k.mac, field, value) for k in keys]
 
     def bind(self, path: Path) -> None:
         """From now on, follow the file at `path` (just written with this ring)."""

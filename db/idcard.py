@@ -65,9 +65,19 @@ def id_problem(value: str, today: date, known_provinces: Container[str]) -> IdPr
     return None
 
 
+MASK_SHOWN = 4  # characters of an ID number a mask shows: province and prefecture
+
+
 def mask_id(id_number: str) -> str:
-    """4101**********1234: what lists, ledgers and exports show."""
-    return id_number[:4] + "*" * 10 + id_number[-4:]
+    """4101**************: what lists, ledgers and exports show.
+
+    Region and birth date are on the record, and the sex gives the parity of the
+    17th digit; only the sequence number and the check character are left to hide.
+    They stay hidden whole: the 500 sequences of the person's sex are all possible.
+    One more character shown would leave 100 (the 17th digit), 50 (another sequence
+    digit) or about 45 (the check character, computed from the 17 before it).
+    """
+    return id_number[:MASK_SHOWN] + "*" * (18 - MASK_SHOWN)
 
 
 def mask_phone(phone: str) -> str:

@@ -214,7 +214,7 @@ def read_id(value: object, context: FormContext) -> str | None:
     text = plain(str(value))
     if not text:
         return None
-    if context.kept_id_masked and text == context.kept_id_masked:
+    if context.kept_id_masked and text in _kept_shown(context):
         return ""
     number = idcard.normalise(text)
     # A digit plain() leaves alone (Kharosthi 𐩀) passes isdigit() in idcard, then breaks int().
@@ -224,6 +224,14 @@ def read_id(value: object, context: FormContext) -> str | None:
     if trouble is not None:
         raise _id_problem(trouble, number, context.today)
     return number
+
+
+def _kept_shown(context: FormContext) -> tuple[str, ...]:
+    """How an edit's ID box shows the stored number: its mask; or, in a draft saved
+    before V011 re-masked the record, the old mask that showed the last four."""
+    kept = context.kept_id_number
+    old = (kept[:4] + "*" * 10 + kept[-4:],) if kept else ()
+    return (str(context.kept_id_masked), *old)
 
 
 def disagreements(

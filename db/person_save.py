@@ -1,20 +1,24 @@
 """Creating and editing persons: one record per ID number, no lost updates.
 
-Creating a person whose ID number is registered already finds that record
-instead (`Saved.duplicate`): the user may open it when it is in their scope, and
-is told whom to contact when it is not. Edits name the version they started from;
-a save over someone else's newer version raises `EditConflict` with that version,
-so the user can compare, merge or reload. Record ids are made by the client, so
-a retried create stores the person once.
+Before a save, `held_elsewhere` asks whether another record holds the ID number:
+the user may open it when it is in their scope, and is told where it is and whom
+to contact when it is not. The lookup takes two transactions (the first records it
+in the audit trail and commits, only the second gets the answer), so it is given a
+way to begin transactions rather than a connection. Edits name the version they
+started from; a save over someone else's newer version raises `EditConflict` with
+that version, so the user can compare, merge or reload. Record ids are made by the
+client, so a retried create stores the person once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from pydantic import BaseModel, ConfigDict
 
 from db.connect import Connection, record
@@ -22,19 +26,26 @@ from db.crypto import Field, Keyring
 from db.errors import UserError
 from db.idcard import mask_id, mask_phone
 from db.identifiers import NotVisible
+from db.key_check import recorded_checks
 from db.person_form import PersonForm, PersonInput
 from db.pinyin import name_pinyin
 
+# Opens one transaction acting as the user: Session.transaction, or acting_as in tests.
+Begin = Callable[[], AbstractAsyncContextManager[Connection]]
+# The unique key that allows one record per ID number in a city (V001).
+ONE_RECORD_PER_ID = "person_city_code_id_number_hmac_key"
+
 
 class IdHolder(BaseModel):
-    """Where an ID number is registered; `visible` says whether the user may open it."""
+    """Where an ID number is registered. In the user's scope (`visible`) it carries
+    what opening the record needs; outside it only the grid's path and whom to contact."""
 
     model_config = ConfigDict(frozen=True)
 
-    city_code: str
-    id: UUID
-    org_code: str
-    org_path: str | None
+    city_code: str | None = None
+    id: UUID | None = None
+    org_code: str | None = None
+    org_path: str
     contacts: str | None
     visible: bool
 
@@ -42,14 +53,18 @@ class IdHolder(BaseModel):
 class Saved(BaseModel):
     """A save's outcome: the record's new version, or who holds its ID number already.
 
-    A duplicate is an outcome, not an error, so the transaction that found it
-    commits, and with it the audit row of the lookup.
+    A duplicate is an outcome, not an error: nothing is stored, and the lookup that
+    found it is in the audit trail already.
     """
 
     model_config = ConfigDict(frozen=True)
 
     version: int | None = None
     duplicate: IdHolder | None = None
+
+
+class IdTaken(UserError):
+    """Another record of the city took the ID number after the duplicate check."""
 
 
 class StoredPerson(BaseModel):
@@ -78,12 +93,26 @@ class EditConflict(UserError):
         self.current = current
 
 
-async def id_holder(conn: Connection, keys: Keyring, id_number: str) -> IdHolder | None:
-    """Who holds this ID number anywhere (logged when it lies outside the user's scope)."""
-    row = await conn.fetchrow(
-        "SELECT * FROM tx_id_holder($1::bytea[])", keys.blind_indexes("id_number", id_number)
-    )
+async def id_holder(begin: Begin, keys: Keyring, id_number: str) -> IdHolder | None:
+    """Who holds this ID number anywhere. The lookup is recorded and committed in one
+    transaction (the audit row cannot be rolled back), and answered in the next."""
+    async with begin() as conn:
+        known = [check.key_id for check in await recorded_checks(conn)]
+        hmacs = keys.blind_indexes("id_number", id_number, key_ids=known)
+        ticket = await conn.fetchval("SELECT tx_id_lookup($1::bytea[])", hmacs)
+    async with begin() as conn:
+        row = await conn.fetchrow("SELECT * FROM tx_id_holder($1)", ticket)
     return None if row is None else IdHolder.model_validate(record(row))
+
+
+async def held_elsewhere(
+    begin: Begin, keys: Keyring, person_id: UUID, data: PersonInput
+) -> IdHolder | None:
+    """Who holds the ID number of `data`, if that is a record other than `person_id`."""
+    if not data.id_number:
+        return None
+    holder = await id_holder(begin, keys, data.id_number)
+    return holder if holder is not None and holder.id != person_id else None
 
 
 def _identifiers(keys: Keyring, data: PersonInput) -> list[Any]:
@@ -131,15 +160,15 @@ RETURNING version
 async def create_person(
     conn: Connection, keys: Keyring, person_id: UUID, org_code: str, data: PersonInput
 ) -> Saved:
-    """Register a person in grid `org_code` under the client-made `person_id`.
+    """Register a person in grid `org_code` under the client-made `person_id`, once
+    `held_elsewhere` found no other record of the ID number.
 
     A retry with the same id finds the row already there and changes nothing.
     """
-    if duplicate := await _held_elsewhere(conn, keys, person_id, data):
-        return Saved(duplicate=duplicate)
     sealed = _identifiers(keys, data)
     args = [person_id, org_code, *_fields(data), *sealed[1:4], *sealed[5:8]]
-    version = await conn.fetchval(_INSERT, *args)
+    with _one_record_per_id():
+        version = await conn.fetchval(_INSERT, *args)
     if version is None:
         version = await conn.fetchval(
             "SELECT version FROM person WHERE city_code = left($2, 4) AND id = $1",
@@ -151,13 +180,17 @@ async def create_person(
     return Saved(version=version)
 
 
-async def _held_elsewhere(
-    conn: Connection, keys: Keyring, person_id: UUID, data: PersonInput
-) -> IdHolder | None:
-    if not data.id_number:
-        return None
-    holder = await id_holder(conn, keys, data.id_number)
-    return holder if holder is not None and holder.id != person_id else None
+@contextmanager
+def _one_record_per_id() -> Iterator[None]:
+    """An ID number stored meanwhile by someone else is said in one line."""
+    try:
+        yield
+    except asyncpg.UniqueViolationError as exc:
+        if exc.constraint_name != ONE_RECORD_PER_ID:
+            raise
+        raise IdTaken(
+            "id_number: registered meanwhile by someone else; save again to see where"
+        ) from exc
 
 
 _STORED = """
@@ -238,11 +271,11 @@ async def update_person(
     base_version: int,
     data: PersonInput,
 ) -> Saved:
-    """Save an edit made from `base_version`; EditConflict if someone saved since."""
-    if duplicate := await _held_elsewhere(conn, keys, person_id, data):
-        return Saved(duplicate=duplicate)
+    """Save an edit made from `base_version` (once `held_elsewhere` found no other
+    record of a changed ID number); EditConflict if someone saved since."""
     args = [city_code, person_id, *_fields(data), *_identifiers(keys, data), base_version]
-    version = await conn.fetchval(_UPDATE, *args)
+    with _one_record_per_id():
+        version = await conn.fetchval(_UPDATE, *args)
     if version is None:
         raise EditConflict(await _current(conn, city_code, person_id))
     return Saved(version=version)

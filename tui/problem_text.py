@@ -61,20 +61,23 @@ def say(problem: Problem) -> str:
     return _("{field}: {message}").format(field=where, message=message)
 
 
+def saved_anyway(problem: Problem, key: str) -> str:
+    """A warning's line: the field and why, then that `key` again saves as it is."""
+    return _("{warning}. {key} again saves anyway.").format(warning=say(problem), key=key)
+
+
 def holder_problem(holder: IdHolder, *, opens: bool) -> Problem:
     """An ID number registered already: where, or (`opens`, when a registration may open
     the record, as it is in the user's scope) that ctrl+s opens it."""
     if holder.visible and opens:
         return Problem("id_number", N_("already registered in your area; ctrl+s opens it"))
-    place = holder.org_path or holder.org_code
-    return Problem("id_number", N_("already registered in {place}"), {"place": place})
+    return Problem("id_number", N_("already registered in {place}"), {"place": holder.org_path})
 
 
 def holder_notice(holder: IdHolder) -> list[str]:
     """The notice on an ID number registered outside the user's scope: where, whom to ask."""
-    place = holder.org_path or holder.org_code
     return [
-        _("This ID number is registered in {place}.").format(place=place),
+        _("This ID number is registered in {place}.").format(place=holder.org_path),
         _("Its record stays with that grid. Contact: {who}.").format(
             who=holder.contacts or _("the community's office")),
     ]  # fmt: skip

@@ -9,6 +9,7 @@ from datetime import date
 import asyncpg
 
 from db.crypto import Keyring
+from db.idcard import mask_id, mask_phone
 from db.users import AppUser, RoleKind, add_user
 
 _names = itertools.count()
@@ -47,9 +48,9 @@ async def give_identifiers(
         "phone_enc = $4, phone_hmac = $5, phone_masked = $6 WHERE id = $7",
         keys.encrypt("id_number", id_number),
         keys.blind_index("id_number", id_number),
-        id_number[:4] + "*" * 10 + id_number[-4:],
+        mask_id(id_number),
         keys.encrypt("phone", phone),
         keys.blind_index("phone", phone),
-        phone[:3] + "****" + phone[-4:],
+        mask_phone(phone),
         person_id,
     )

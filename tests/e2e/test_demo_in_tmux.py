@@ -13,7 +13,7 @@ from tests.e2e.conftest import stop_cluster
 from tests.e2e.tmux import Terminal
 
 TONGXIN = str(Path(sys.executable).with_name("tongxin"))
-MASKED_ID = re.compile(r"\d{4}\*{10}\d{3}[\dX]")
+MASKED_ID = re.compile(r"\d{4}\*{14}")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from tests.e2e.conftest import SshApp
 from tests.e2e.tmux import Terminal
 
-MASKED_ID = re.compile(r"\d{4}\*{10}\d{3}[\dX]")
+MASKED_ID = re.compile(r"\d{4}\*{14}")
 FULL_ID = re.compile(r"(?<!\d)\d{17}[\dX](?![\dX])")
 
 

@@ -147,10 +147,13 @@ async def test_leaving_the_id_box_says_at_once_whom_to_contact_when_registered_e
         assert "艾尔肯" in lines[1]
         assert held["name"] not in screen_text(app)
     looked_up = await fetch(
-        demo_dsn, "SELECT person_id FROM audit_log WHERE actor = $1 AND action = 'reveal'",
-        worker.pg_role,
+        demo_dsn, "SELECT person_id, org_code FROM audit_log WHERE actor = $1 "
+        "AND action = 'reveal' ORDER BY id", worker.pg_role,
     )  # fmt: skip
-    assert [r["person_id"] for r in looked_up] == [held["id"]]  # once, though left twice
+    # Once, though left twice: under the worker's org, and under the holder's.
+    assert [tuple(r) for r in looked_up] == [
+        (None, worker.org_code), (held["id"], held["org_code"]),
+    ]  # fmt: skip
 
 
 async def test_an_id_of_the_users_area_found_on_leaving_the_box_opens_with_ctrl_s(

@@ -182,6 +182,33 @@ async def test_a_need_due_before_the_visit_is_named_with_its_row(
     assert await fetch(demo_dsn, "SELECT 1 FROM visit") == []
 
 
+async def test_an_id_or_mobile_number_in_the_notes_or_a_need_warns_before_saving(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    worker = await add_app_user(demo_dsn)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await _open_visit_form(pilot)
+        form.query_one("#box-notes", TextArea).insert("她说可以打 １３８ １２３４ ５６７８ 找她")
+        await _add_need(pilot, 1, "找工作")
+        await _add_need(pilot, 2, "补办身份证 65310119880203013X")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        warning = "似含身份证号或手机号，请填在专门栏目（加密保存）。再按 ctrl+s 仍然保存。"
+        assert str(form.query_one("#problems", Static).render()).splitlines() == [
+            f"情况记录：{warning}",
+            f"第 2 项诉求 · 诉求内容：{warning}",
+        ]
+        assert app.screen is form
+        assert app.focused is form.query_one("#box-notes")
+        assert await fetch(demo_dsn, "SELECT 1 FROM visit") == []
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert str(form.query_one("#problems", Static).render()) == "已保存为草稿。"
+    stored = await fetch(demo_dsn, "SELECT status, notes FROM visit")
+    assert [tuple(r) for r in stored] == [("draft", "她说可以打 １３８ １２３４ ５６７８ 找她")]
+
+
 async def test_the_need_dialog_names_a_missing_field_and_puts_the_cursor_there(
     demo_dsn: str, keyring: Keyring
 ) -> None:

@@ -50,7 +50,7 @@ def test_abolished_county_codes_stay_valid_and_lower_x_is_accepted() -> None:
 
 
 def test_masks() -> None:
-    assert mask_id("410102199001011234") == "4101**********1234"
+    assert mask_id("410102199001011234") == "4101**************"
     assert mask_phone("13812345678") == "138****5678"
 
 

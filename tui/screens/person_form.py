@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from db.clock import today
 from db.consent import LegalBasis, LegalBasisForm, record_consent, registration_consent
 from db.drafts import discard_draft, drafts_of, find_draft
+from db.free_text import in_person_notes
 from db.person_form import FormContext, PersonForm, PersonInput, load_form_reference
 from db.person_save import (
     EditConflict,
@@ -24,6 +25,7 @@ from db.person_save import (
     Saved,
     create_person,
     grids_under,
+    held_elsewhere,
     load_for_edit,
     update_person,
 )
@@ -33,7 +35,7 @@ from tui.i18n import N_, _, translate_bindings
 from tui.keys import drop_keys, hold_keys, release_keys
 from tui.labels import LEGAL_BASES
 from tui.messages import LanguageChanged, PersonFormLoaded, PersonSaveDone
-from tui.problem_text import holder_notice, holder_problem, say
+from tui.problem_text import holder_notice, holder_problem, saved_anyway, say
 from tui.screens.conflict import ConflictChoice, ConflictModal, merged
 from tui.screens.notice import DraftChoice, DraftOfferModal, NoticeModal
 from tui.screens.person_form_boxes import (
@@ -79,7 +81,7 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
         self.base_form = PersonForm()
         self.context: FormContext | None = None
         self.theirs_meta: tuple[str, Any] | None = None
-        self.confirmed_missing: PersonForm | None = None
+        self.confirmed: PersonForm | None = None  # warned of, so ctrl+s saves it as it is
         self.cursor_box: str | None = None  # where a failed save put the cursor
         self.listed: list[Problem] = []  # the problems of the last save, while shown
         self.draft_state = ""
@@ -246,19 +248,28 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
             self.show_problems(problems)
             return
         assert data is not None
-        missing = form.missing_three()
-        if missing and self.confirmed_missing != form:
-            self.confirmed_missing = form
-            names = "、".join(_(BOX_LABELS[m]) for m in missing)
-            self.query_one("#problems", Static).update(_(
-                "三必清: {fields} missing. The record will be listed in the data-quality "
-                "ledger. ctrl+s again saves anyway."
-            ).format(fields=names))  # fmt: skip
+        warnings = self._warnings(form, data)
+        if warnings and self.confirmed != form:
+            self.confirmed = form
+            self.query_one("#problems", Static).update("\n".join(warnings))
             return
         self.query_one("#problems", Static).update(_("Saving…"))
         self.showing_holder = False
         hold_keys(self)  # the next keys go where the outcome puts the cursor
         self.save_person(data, form, basis)
+
+    def _warnings(self, form: PersonForm, data: PersonInput) -> list[str]:
+        """What is said once before the form is saved as it is: 三必清 fields missing,
+        an identifier in the notes."""
+        lines = []
+        if missing := form.missing_three():
+            names = "、".join(_(BOX_LABELS[m]) for m in missing)
+            lines.append(_(
+                "三必清: {fields} missing. The record will be listed in the data-quality "
+                "ledger. ctrl+s again saves anyway."
+            ).format(fields=names))  # fmt: skip
+        lines += [saved_anyway(p, "ctrl+s") for p in in_person_notes(data)]
+        return lines
 
     def _check(
         self, form: PersonForm, context: FormContext
@@ -325,6 +336,10 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
         self, data: PersonInput, form: PersonForm, basis: LegalBasis | None
     ) -> None:
         session = self.session
+        duplicate = await held_elsewhere(session.transaction, session.keyring, self.subject, data)
+        if duplicate is not None:
+            self.post_message(PersonSaveDone(Saved(duplicate=duplicate), form.model_dump()))
+            return
         async with session.transaction() as conn:
             if self.target is not None:
                 saved = await update_person(
@@ -365,6 +380,9 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
             self.app.push_screen(NoticeModal(_("Already registered"), holder_notice(holder)))
 
     def _open_holder(self, holder: IdHolder) -> None:
+        # Visible, so in the user's scope: the answer carries the record's key.
+        assert holder.city_code is not None
+        assert holder.id is not None
         self.ready = False
         self.drop_draft(self.subject)
         self.dismiss(FormOutcome(holder.city_code, holder.id, duplicate=True))

@@ -69,8 +69,7 @@ class IdCheckingForm(DraftingScreen[ResultType]):
 
     @work(exclusive=True, group=ID_GROUP, exit_on_error=False)
     async def check_id(self, number: str) -> None:
-        async with self.session.transaction() as conn:
-            holder = await id_holder(conn, self.session.keyring, number)
+        holder = await id_holder(self.session.transaction, self.session.keyring, number)
         self.post_message(IdChecked(number, holder))
 
     def on_id_checked(self, message: IdChecked) -> None:

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 from db.clock import today
 from db.connect import Connection
 from db.drafts import drafts_of, find_draft
+from db.free_text import in_visit
 from db.models import PersonDetail
 from db.problems import Problem, problems_of
 from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson
@@ -32,7 +33,7 @@ from tui.i18n import N_, _, translate_bindings
 from tui.keys import hold_keys, release_keys
 from tui.labels import NEED_CATEGORIES, VISIT_KINDS, label
 from tui.messages import LanguageChanged, VisitFormLoaded
-from tui.problem_text import say
+from tui.problem_text import saved_anyway, say
 from tui.screens.need_form import NeedModal
 from tui.screens.notice import DraftChoice, DraftOfferModal
 from tui.screens.person_picker import PersonPickerModal
@@ -78,6 +79,7 @@ class VisitFormScreen(SubmissionFormScreen[VisitInput]):
         self.persons: list[VisitPerson] = []
         self.needs: list[NeedForm] = []
         self.departments: list[tuple[str, str]] = []
+        self.confirmed: dict[str, Any] | None = None  # warned of: saved as it is next time
         translate_bindings(self)
 
     @classmethod
@@ -262,6 +264,11 @@ class VisitFormScreen(SubmissionFormScreen[VisitInput]):
             self.query_one("#problems", Static).update(_(reason))
             self.query_one("#box-notes", TextArea).focus()
             return None
+        warnings = in_visit(visit)
+        if warnings and self.confirmed != self.form_values():
+            self.confirmed = self.form_values()  # warned of: the same key again saves it
+            self._problems(warnings, again="ctrl+t" if submit else "ctrl+s")
+            return None
         return visit
 
     async def write(self, conn: Connection, data: VisitInput, submit: bool) -> SubmissionState:
@@ -291,8 +298,11 @@ class VisitFormScreen(SubmissionFormScreen[VisitInput]):
     def editable_boxes(self) -> Iterator[Widget]:
         yield from self.query("#visit-form Input, #visit-form Select, #visit-form TextArea")
 
-    def _problems(self, problems: list[Problem]) -> None:
-        self.query_one("#problems", Static).update("\n".join(say(p) for p in problems[:4]))
+    def _problems(self, problems: list[Problem], *, again: str | None = None) -> None:
+        """The first problems, a line each, and the cursor to the first; warnings
+        (`again` names the key that saves anyway) likewise."""
+        lines = [say(p) if again is None else saved_anyway(p, again) for p in problems[:4]]
+        self.query_one("#problems", Static).update("\n".join(lines))
         first = problems[0]
         if first.row is not None:  # a need's problem: put the cursor on that need
             needs = self.query_one("#visit-needs", DataTable)
