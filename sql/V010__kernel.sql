@@ -613,8 +613,8 @@ END;
 $$;
 REVOKE ALL ON FUNCTION tx_submission FROM PUBLIC;
 
--- The audit trail names the org unit (and so the city) of rows that carry it under
--- another name, or no city code of their own (users, org units).
+-- The audit trail names the org unit of rows that carry it under another name (a
+-- hand-over's receiving grid, an org unit's own code), so their auditors see them.
 CREATE OR REPLACE FUNCTION audit_row() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -625,8 +625,7 @@ DECLARE
 BEGIN
     INSERT INTO audit_log (actor, action, table_name, city_code, row_id, person_id,
                            org_code, changes)
-    VALUES (audit_actor(), lower(TG_OP), TG_TABLE_NAME,
-            coalesce(row_json ->> 'city_code', left(org, 4)),
+    VALUES (audit_actor(), lower(TG_OP), TG_TABLE_NAME, row_json ->> 'city_code',
             CASE WHEN row_json ->> 'id' ~ '^[0-9a-f-]{36}$' THEN (row_json ->> 'id')::uuid
                  ELSE coalesce(row_json ->> 'visit_id', row_json ->> 'case_id')::uuid END,
             audit_person_of(row_json, TG_TABLE_NAME), org,
