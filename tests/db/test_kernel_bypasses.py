@@ -199,6 +199,24 @@ async def test_bulk_load_turned_on_mid_statement_does_not_keep_forged_stamps(
     assert row["created_at"].year != 2020
 
 
+async def test_bulk_load_turned_on_and_off_within_a_statement_leaves_the_insert_audited(
+    conn: asyncpg.Connection, other: asyncpg.Connection, site: Site
+) -> None:
+    # On as the row is written (no row audit queued), off again by the time the
+    # statement's audit of bulk inserts looks.
+    async with acting_as(other, site.worker):
+        sweep = await other.fetchval(
+            "INSERT INTO dispute_sweep (city_code, id, org_code, month) "
+            f"SELECT $1, gen_random_uuid(), $2, '2026-11-01' WHERE {BULK_MIDWAY} "
+            "RETURNING id, set_config('tongxin.bulk_load', 'off', true)",
+            site.city, site.grid,
+        )  # fmt: skip
+    audited = await conn.fetchval(
+        "SELECT count(*) FROM audit_log WHERE table_name = 'dispute_sweep' AND row_id = $1", sweep
+    )
+    assert audited == 1
+
+
 # Nobody reviews their own work: an admin's rewrite of someone else's draft ------------------
 
 
