@@ -19,13 +19,13 @@
 -- gateway on its own writes nothing.
 
 CREATE FUNCTION tx_operator() RETURNS boolean
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
     SELECT coalesce((SELECT r.rolsuper OR r.rolbypassrls FROM pg_roles r
                       WHERE r.rolname = current_user), false)
 $$;
 
 CREATE FUNCTION tx_acting_kind() RETURNS text
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
 DECLARE
     kind text := tx_user_kind(current_user::text);
 BEGIN
@@ -38,7 +38,7 @@ END;
 $$;
 
 CREATE FUNCTION tx_in_scope(scope_column text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE SET search_path = public, pg_temp AS $$
     SELECT format('%1$I >= (SELECT tx_scope()) AND %1$I < (SELECT tx_scope()) || %2$L',
                   scope_column, ':')
 $$;
@@ -55,6 +55,8 @@ CREATE TABLE kernel_table (
     frozen_columns   text[],
     removable_when   text,
     item_column      text,
+    once_columns     text[],
+    steps            jsonb,
     audited          boolean NOT NULL,
     why_not_audited  text,
     CHECK (audited OR why_not_audited IS NOT NULL),
@@ -70,6 +72,8 @@ COMMENT ON COLUMN kernel_table.person_column IS '指向人员的列 / column hol
 COMMENT ON COLUMN kernel_table.frozen_columns IS '上级提交后不可改的列(空:全部) / columns frozen once the parent is submitted (NULL: all)';
 COMMENT ON COLUMN kernel_table.removable_when IS '可删除的子记录条件 / which child rows may be removed';
 COMMENT ON COLUMN kernel_table.item_column IS '子记录在上级内的标识列 / column that tells child rows of one parent apart';
+COMMENT ON COLUMN kernel_table.once_columns IS '只写一次的列 / columns written once (a withdrawal)';
+COMMENT ON COLUMN kernel_table.steps IS '状态可走的步骤 / the steps the status may take';
 COMMENT ON COLUMN kernel_table.audited IS '写入有审计 / writes are audited';
 COMMENT ON COLUMN kernel_table.why_not_audited IS '不审计的理由 / why writes are not audited';
 
@@ -94,10 +98,14 @@ GRANT SELECT ON kernel_table, submission_kind TO tongxin_app;
 -- Stamps: who and when, from the database, whatever the client sent ---------------------------
 
 -- Operators (imports of older records, demo history) keep the stamps they load; an
--- app role's are always the database's.
+-- app role's are always the database's. Who recorded a consent and who filed a sweep
+-- are stamps too, under their tables' own names.
 CREATE FUNCTION tx_stamp() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
+    actor text := audit_actor();
+    moment timestamptz := clock_timestamp();
+    old_row jsonb := CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(OLD) END;
     stamps jsonb;
 BEGIN
     IF TG_OP = 'INSERT' AND tx_operator() THEN
@@ -106,15 +114,19 @@ BEGIN
     -- clock_timestamp, not now(): rows saved in one transaction (a visit's needs) keep
     -- the order they were written in.
     IF TG_OP = 'INSERT' THEN
-        stamps := jsonb_build_object('created_by', audit_actor(), 'created_at', clock_timestamp(),
-                                     'updated_by', audit_actor(), 'updated_at', clock_timestamp());
+        stamps := jsonb_build_object('created_by', actor, 'created_at', moment,
+                                     'recorded_by', actor, 'filed_by', actor,
+                                     'filed_at', moment);
     ELSE
-        stamps := jsonb_build_object('created_by', to_jsonb(OLD) -> 'created_by',
-                                     'created_at', to_jsonb(OLD) -> 'created_at',
-                                     'updated_by', audit_actor(), 'updated_at', clock_timestamp());
+        stamps := jsonb_build_object('created_by', old_row -> 'created_by',
+                                     'created_at', old_row -> 'created_at',
+                                     'recorded_by', old_row -> 'recorded_by',
+                                     'filed_by', old_row -> 'filed_by',
+                                     'filed_at', old_row -> 'filed_at');
     END IF;
+    stamps := stamps || jsonb_build_object('updated_by', actor, 'updated_at', moment);
     -- Columns a table lacks are ignored: one function serves every table.
-    NEW := jsonb_populate_record(NEW, stamps);
+    NEW := jsonb_populate_record(NEW, jsonb_strip_nulls(stamps));
     RETURN NEW;
 END;
 $$;
@@ -122,7 +134,7 @@ $$;
 -- Bulk loads (one audit row per statement, no stamps or child checks row by row) are
 -- for operators only: with tongxin.bulk_load on, any other role's statement is refused.
 CREATE FUNCTION tx_bulk_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
     IF coalesce(current_setting('tongxin.bulk_load', true), '') = 'on' AND NOT tx_operator() THEN
         RAISE EXCEPTION 'tongxin.bulk_load is for operators, not for %', current_user
@@ -139,30 +151,34 @@ $$;
 -- org code (or, without a parent, its person's); and while its parent is submitted or
 -- approved it is frozen like the parent itself.
 
--- Run as the caller: a parent they cannot see is not found (and not frozen) here.
-CREATE FUNCTION tx_parent_frozen(parent_table text, city char(4), parent_id uuid)
-RETURNS boolean
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    frozen boolean;
+-- The parent of a child row, as the caller sees it: its org code and whether it is
+-- frozen. A parent that goes through review is locked (FOR SHARE) so that it cannot be
+-- submitted or approved while the caller's transaction changes its children: a submit
+-- waits for it, and a child written after a submit waits and then finds it frozen.
+CREATE FUNCTION tx_parent_of(parent_table text, city char(4), parent_id uuid,
+                             OUT org text, OUT frozen boolean)
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM submission_kind s WHERE s.table_name = parent_table) THEN
-        RETURN false;
+    IF EXISTS (SELECT 1 FROM submission_kind s WHERE s.table_name = parent_table) THEN
+        EXECUTE format('SELECT org_code, status IN (''submitted'', ''approved'') FROM %I '
+                       'WHERE city_code = $1 AND id = $2 FOR SHARE', parent_table)
+           INTO org, frozen USING city, parent_id;
+    ELSE
+        EXECUTE format('SELECT org_code, false FROM %I WHERE city_code = $1 AND id = $2',
+                       parent_table)
+           INTO org, frozen USING city, parent_id;
     END IF;
-    EXECUTE format('SELECT status IN (''submitted'', ''approved'') FROM %I '
-                   'WHERE city_code = $1 AND id = $2', parent_table)
-       INTO frozen USING city, parent_id;
-    RETURN coalesce(frozen, false);
 END;
 $$;
 
 CREATE FUNCTION tx_child_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     d kernel_table;
     row_new jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
     row_old jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
-    parent_id uuid;
+    changed boolean;
+    parent record;
     person_id uuid;
     org text;
 BEGIN
@@ -171,12 +187,14 @@ BEGIN
     END IF;
     PERFORM tx_acting_kind();
     SELECT * INTO d FROM kernel_table k WHERE k.table_name = TG_TABLE_NAME;
+    changed := TG_OP <> 'UPDATE' OR d.frozen_columns IS NULL
+               OR EXISTS (SELECT 1 FROM unnest(d.frozen_columns) c
+                           WHERE row_new -> c IS DISTINCT FROM row_old -> c);
     -- What the row was attached to: frozen there, nothing about it changes.
-    IF TG_OP <> 'INSERT' AND tx_parent_frozen(d.parent_table, OLD.city_code,
-                                              (row_old ->> d.parent_column)::uuid) THEN
-        IF TG_OP = 'DELETE' OR d.frozen_columns IS NULL
-           OR EXISTS (SELECT 1 FROM unnest(d.frozen_columns) c
-                       WHERE row_new -> c IS DISTINCT FROM row_old -> c) THEN
+    IF TG_OP <> 'INSERT' AND d.parent_table IS NOT NULL
+       AND row_old ->> d.parent_column IS NOT NULL THEN
+        parent := tx_parent_of(d.parent_table, OLD.city_code, (row_old ->> d.parent_column)::uuid);
+        IF parent.frozen AND changed THEN
             RAISE EXCEPTION '%: its % is submitted or approved; it is no longer changed',
                 TG_TABLE_NAME, d.parent_table USING ERRCODE = 'check_violation';
         END IF;
@@ -184,7 +202,6 @@ BEGIN
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
     END IF;
-    parent_id := (row_new ->> d.parent_column)::uuid;
     person_id := CASE WHEN d.person_column IS NOT NULL
                       THEN (row_new ->> d.person_column)::uuid END;
     IF person_id IS NOT NULL THEN
@@ -195,28 +212,63 @@ BEGIN
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
     END IF;
-    IF parent_id IS NOT NULL THEN
-        org := NULL;
-        EXECUTE format('SELECT org_code FROM %I WHERE city_code = $1 AND id = $2',
-                       d.parent_table)
-           INTO org USING NEW.city_code, parent_id;
-        IF org IS NULL THEN
+    IF d.parent_table IS NOT NULL AND row_new ->> d.parent_column IS NOT NULL THEN
+        parent := tx_parent_of(d.parent_table, NEW.city_code, (row_new ->> d.parent_column)::uuid);
+        IF parent.org IS NULL THEN
             RAISE EXCEPTION '%: its % is not found in your scope', TG_TABLE_NAME, d.parent_table
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
-        IF tx_parent_frozen(d.parent_table, NEW.city_code, parent_id) AND (
-               TG_OP = 'INSERT' OR d.frozen_columns IS NULL
-               OR EXISTS (SELECT 1 FROM unnest(d.frozen_columns) c
-                           WHERE row_new -> c IS DISTINCT FROM row_old -> c)) THEN
+        IF parent.frozen AND changed THEN
             RAISE EXCEPTION '%: its % is submitted or approved; it is no longer changed',
                 TG_TABLE_NAME, d.parent_table USING ERRCODE = 'check_violation';
         END IF;
+        org := parent.org;
     END IF;
-    IF org IS NULL THEN
-        RAISE EXCEPTION '%: a row needs its parent or its person', TG_TABLE_NAME
-            USING ERRCODE = 'not_null_violation';
+    -- With neither parent nor person (a case found outside a sweep) the row keeps its
+    -- own org code, which the policies check.
+    IF org IS NOT NULL THEN
+        NEW := jsonb_populate_record(NEW, jsonb_build_object(d.scope_column, org));
     END IF;
-    NEW := jsonb_populate_record(NEW, jsonb_build_object(d.scope_column, org));
+    RETURN NEW;
+END;
+$$;
+
+-- Columns written once (a consent's withdrawal): when one holds a value, none changes.
+CREATE FUNCTION tx_once_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    once text[] := (SELECT k.once_columns FROM kernel_table k WHERE k.table_name = TG_TABLE_NAME);
+    row_new jsonb := to_jsonb(NEW);
+    row_old jsonb := to_jsonb(OLD);
+BEGIN
+    IF tx_operator() THEN
+        RETURN NEW;
+    END IF;
+    IF EXISTS (SELECT 1 FROM unnest(once) c
+                WHERE row_old ->> c IS NOT NULL AND row_old ->> c <> '')
+       AND EXISTS (SELECT 1 FROM unnest(once) c WHERE row_new -> c IS DISTINCT FROM row_old -> c)
+    THEN
+        RAISE EXCEPTION '%: % is written once; it is not changed or taken back',
+            TG_TABLE_NAME, array_to_string(once, ', ') USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+-- The steps a status may take (a need: referred, then resolved or closed); a status no
+-- step leaves from is final.
+CREATE FUNCTION tx_step_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    steps jsonb := (SELECT k.steps FROM kernel_table k WHERE k.table_name = TG_TABLE_NAME);
+BEGIN
+    IF tx_operator() OR NEW.status IS NOT DISTINCT FROM OLD.status THEN
+        RETURN NEW;
+    END IF;
+    IF NOT coalesce(steps -> OLD.status ? NEW.status, false) THEN
+        RAISE EXCEPTION '%: it is %; it cannot become %', TG_TABLE_NAME, OLD.status, NEW.status
+            USING ERRCODE = 'check_violation';
+    END IF;
     RETURN NEW;
 END;
 $$;
@@ -235,7 +287,7 @@ DECLARE
     kind text := tx_user_kind(actor);
     scope text := tx_user_scope(actor);
     d kernel_table;
-    org text;
+    parent record;
     removed integer;
 BEGIN
     SELECT * INTO d FROM kernel_table k WHERE k.table_name = p_table;
@@ -247,13 +299,12 @@ BEGIN
         RAISE EXCEPTION '%: you may not remove these rows', p_table
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    EXECUTE format('SELECT org_code FROM %I WHERE city_code = $1 AND id = $2', d.parent_table)
-       INTO org USING p_city, p_parent;
-    IF org IS NULL OR NOT (org >= scope AND org < scope || ':') THEN
+    parent := tx_parent_of(d.parent_table, p_city, p_parent);
+    IF parent.org IS NULL OR NOT (parent.org >= scope AND parent.org < scope || ':') THEN
         RAISE EXCEPTION '%: its % is not found in your scope', p_table, d.parent_table
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF tx_parent_frozen(d.parent_table, p_city, p_parent) THEN
+    IF parent.frozen THEN
         RAISE EXCEPTION '%: its % is submitted or approved; it is no longer changed',
             p_table, d.parent_table USING ERRCODE = 'check_violation';
     END IF;
@@ -271,19 +322,19 @@ GRANT EXECUTE ON FUNCTION tx_remove_children(text, char, uuid, uuid[]) TO tongxi
 -- The declaration of a protected table ------------------------------------------------------
 
 CREATE FUNCTION tx_kind_roles(kinds text[]) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE SET search_path = public, pg_temp AS $$
     SELECT string_agg(format('%I', 'tongxin_' || k), ', ' ORDER BY k) FROM unnest(kinds) k
 $$;
 
 CREATE FUNCTION tx_column_list(cols text[]) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE SET search_path = public, pg_temp AS $$
     SELECT string_agg(format('%I', c), ', ' ORDER BY c) FROM unnest(cols) c
 $$;
 
 -- The columns of p_table a writer may update when the declaration names none: all but
 -- the key, the scope, the stamps and generated columns.
 CREATE FUNCTION tx_updatable_columns(p_table text, p_scope text) RETURNS text[]
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
     SELECT array_agg(a.attname::text ORDER BY a.attnum)
       FROM pg_attribute a
      WHERE a.attrelid = p_table::regclass AND a.attnum > 0 AND NOT a.attisdropped
@@ -296,10 +347,22 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 CREATE FUNCTION tx_has_column(p_table text, p_column text) RETURNS boolean
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
     SELECT EXISTS (SELECT 1 FROM pg_attribute a
                     WHERE a.attrelid = p_table::regclass AND a.attname = p_column
                       AND a.attnum > 0 AND NOT a.attisdropped)
+$$;
+
+-- One trigger, made to fire ALWAYS: a replica session role skips none of them.
+CREATE FUNCTION tx_trigger(p_table text, p_suffix text, p_when text, p_for text,
+                           p_function text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER %I %s ON %I %s EXECUTE FUNCTION %s',
+                   p_table || p_suffix, p_when, p_table, p_for, p_function);
+    EXECUTE format('ALTER TABLE %I ENABLE ALWAYS TRIGGER %I', p_table, p_table || p_suffix);
+END;
 $$;
 
 CREATE FUNCTION tx_protect(
@@ -315,10 +378,12 @@ CREATE FUNCTION tx_protect(
     p_frozen         text[] DEFAULT NULL,
     p_removable      text DEFAULT NULL,
     p_item           text DEFAULT NULL,
+    p_once           text[] DEFAULT NULL,
+    p_steps          jsonb DEFAULT NULL,
     p_audit          boolean DEFAULT true,
     p_why_not_audited text DEFAULT NULL
 ) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 -- p_read: 'scope' (every kind reads its subtree), 'all' (every row, e.g. org units) or
 -- 'own' (the caller writes its own policies after this call).
 -- p_columns: what p_writers may update (NULL: tx_updatable_columns).
@@ -327,9 +392,16 @@ LANGUAGE plpgsql AS $$
 -- the parent's id, the column holding a person's id; p_frozen: the columns frozen while
 -- the parent is submitted or approved (NULL: all); p_removable and p_item: which child
 -- rows tx_remove_children may remove, and the column it keeps them by.
+-- p_once: columns written once: when one of them holds a value, none of them changes.
+-- p_steps: the steps its status may take, e.g. {"open": ["resolved", "closed"]}; a
+-- status no step leaves from is final.
 DECLARE
     t text := format('%I', p_table);
     in_scope text := tx_in_scope(p_scope);
+    -- Row triggers skip their work in a superuser's bulk load. The test is made per
+    -- row (a setting can be changed within a statement) and is cheap.
+    not_bulk constant text := 'coalesce(current_setting(''tongxin.bulk_load'', true), '''') '
+                              '<> ''on'' OR current_setting(''is_superuser'') <> ''on''';
     policy record;
     kind text;
     cols text[];
@@ -383,58 +455,55 @@ BEGIN
     -- Triggers: first drop what earlier migrations made by hand.
     EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', p_table || '_touch', t);
     FOREACH kind IN ARRAY ARRAY['_stamp_insert', '_stamp_update', '_child', '_bulk_guard',
-                                '_audit_insert', '_audit_change', '_audit_bulk'] LOOP
+                                '_once', '_steps', '_audit_insert', '_audit_change',
+                                '_audit_bulk'] LOOP
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', p_table || kind, t);
     END LOOP;
-    -- Every statement: with tongxin.bulk_load on, the row triggers below skip their work.
-    EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE ON %s '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION tx_bulk_guard()',
-                   p_table || '_bulk_guard', t);
-    EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t, p_table || '_bulk_guard');
-    IF tx_has_column(p_table, 'created_by') OR tx_has_column(p_table, 'updated_by') THEN
-        -- A bulk load (operators only, see tx_bulk_guard) keeps what it loads.
-        EXECUTE format('CREATE TRIGGER %I BEFORE INSERT ON %s FOR EACH ROW '
-                       'WHEN (coalesce(current_setting(%L, true), %L) <> %L) '
-                       'EXECUTE FUNCTION tx_stamp()',
-                       p_table || '_stamp_insert', t, 'tongxin.bulk_load', '', 'on');
-        EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %s FOR EACH ROW '
-                       'EXECUTE FUNCTION tx_stamp()', p_table || '_stamp_update', t);
-        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t, p_table || '_stamp_insert');
-        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t, p_table || '_stamp_update');
+    -- Every statement: tongxin.bulk_load is refused to all but operators at once.
+    PERFORM tx_trigger(p_table, '_bulk_guard', 'BEFORE INSERT OR UPDATE OR DELETE',
+                       'FOR EACH STATEMENT', 'tx_bulk_guard()');
+    IF EXISTS (SELECT 1 FROM unnest(ARRAY['created_by', 'created_at', 'updated_by', 'updated_at',
+                                          'recorded_by', 'filed_by', 'filed_at']) c
+                WHERE tx_has_column(p_table, c)) THEN
+        -- A superuser's bulk load keeps the stamps it loads.
+        PERFORM tx_trigger(p_table, '_stamp_insert', 'BEFORE INSERT',
+                           'FOR EACH ROW WHEN (' || not_bulk || ')', 'tx_stamp()');
+        PERFORM tx_trigger(p_table, '_stamp_update', 'BEFORE UPDATE', 'FOR EACH ROW',
+                           'tx_stamp()');
     END IF;
     IF p_parent IS NOT NULL OR p_person IS NOT NULL THEN
-        EXECUTE format('CREATE TRIGGER %I BEFORE INSERT OR UPDATE OR DELETE ON %s '
-                       'FOR EACH ROW WHEN (coalesce(current_setting(%L, true), %L) <> %L) '
-                       'EXECUTE FUNCTION tx_child_guard()',
-                       p_table || '_child', t, 'tongxin.bulk_load', '', 'on');
-        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t, p_table || '_child');
+        PERFORM tx_trigger(p_table, '_child', 'BEFORE INSERT OR UPDATE OR DELETE',
+                           'FOR EACH ROW WHEN (' || not_bulk || ')', 'tx_child_guard()');
+    END IF;
+    IF p_once IS NOT NULL THEN
+        PERFORM tx_trigger(p_table, '_once', 'BEFORE UPDATE', 'FOR EACH ROW', 'tx_once_guard()');
+    END IF;
+    IF p_steps IS NOT NULL THEN
+        PERFORM tx_trigger(p_table, '_steps', 'BEFORE UPDATE OF status', 'FOR EACH ROW',
+                           'tx_step_guard()');
     END IF;
     IF p_audit THEN
-        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s FOR EACH ROW '
-                       'WHEN (coalesce(current_setting(%L, true), %L) <> %L) '
-                       'EXECUTE FUNCTION audit_row()',
-                       p_table || '_audit_insert', t, 'tongxin.bulk_load', '', 'on');
-        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE OR DELETE ON %s FOR EACH ROW '
-                       'EXECUTE FUNCTION audit_row()', p_table || '_audit_change', t);
-        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION audit_bulk_insert()',
-                       p_table || '_audit_bulk', t);
-        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t, p_table || '_audit_insert');
-        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t, p_table || '_audit_change');
-        EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', t, p_table || '_audit_bulk');
+        PERFORM tx_trigger(p_table, '_audit_insert', 'AFTER INSERT',
+                           'FOR EACH ROW WHEN (' || not_bulk || ')', 'audit_row()');
+        PERFORM tx_trigger(p_table, '_audit_change', 'AFTER UPDATE OR DELETE', 'FOR EACH ROW',
+                           'audit_row()');
+        PERFORM tx_trigger(p_table, '_audit_bulk', 'AFTER INSERT',
+                           'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT',
+                           'audit_bulk_insert()');
     END IF;
 
     INSERT INTO kernel_table (table_name, scope_column, writers, parent_table, parent_column,
                               person_column, frozen_columns, removable_when, item_column,
-                              audited, why_not_audited)
+                              once_columns, steps, audited, why_not_audited)
     VALUES (p_table, p_scope, p_writers, p_parent,
             CASE WHEN p_parent IS NOT NULL THEN p_parent_column END, p_person, p_frozen,
-            p_removable, p_item, p_audit, p_why_not_audited)
+            p_removable, p_item, p_once, p_steps, p_audit, p_why_not_audited)
     ON CONFLICT (table_name) DO UPDATE
        SET scope_column = EXCLUDED.scope_column, writers = EXCLUDED.writers,
            parent_table = EXCLUDED.parent_table, parent_column = EXCLUDED.parent_column,
            person_column = EXCLUDED.person_column, frozen_columns = EXCLUDED.frozen_columns,
            removable_when = EXCLUDED.removable_when, item_column = EXCLUDED.item_column,
+           once_columns = EXCLUDED.once_columns, steps = EXCLUDED.steps,
            audited = EXCLUDED.audited, why_not_audited = EXCLUDED.why_not_audited;
 END;
 $$;
@@ -474,8 +543,29 @@ COMMENT ON COLUMN status_history.actor IS '操作人 / who';
 COMMENT ON COLUMN status_history.at IS '时间 / when';
 COMMENT ON COLUMN status_history.comment IS '审核意见 / the reviewer''s comment';
 
+-- Whether `actor` wrote the record (made it, edited it, submitted it): the audit trail
+-- has every write and status_history every submit. Their work, so they do not review
+-- it; a review of theirs (status and comment only) does not count.
+CREATE FUNCTION tx_took_part(p_table text, p_city char(4), p_id uuid, p_actor text)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM audit_log a
+                    WHERE a.city_code = p_city AND a.row_id = p_id AND a.table_name = p_table
+                      AND a.actor = p_actor
+                      AND (a.action = 'insert'
+                           OR (a.action = 'update' AND NOT a.changes <@ jsonb_build_array(
+                                   'status', 'review_comment', 'reviewed_at', 'reviewed_by'))))
+        OR EXISTS (SELECT 1 FROM status_history h JOIN submission_kind k ON k.kind = h.kind
+                    WHERE h.city_code = p_city AND h.record_id = p_id
+                      AND k.table_name = p_table AND h.actor = p_actor
+                      AND h.to_status = 'submitted')
+$$;
+REVOKE ALL ON FUNCTION tx_took_part(text, char, uuid, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tx_took_part(text, char, uuid, text) TO tongxin_app;
+CREATE INDEX audit_log_row_idx ON audit_log (city_code, row_id, id);
+
 CREATE FUNCTION tx_workflow_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     writers text[] := (SELECT k.writers FROM kernel_table k WHERE k.table_name = TG_TABLE_NAME);
     reviewers text[] := (SELECT s.reviewers FROM submission_kind s WHERE s.kind = TG_ARGV[0]);
@@ -513,7 +603,8 @@ BEGIN
             RAISE EXCEPTION '%: only reviewers approve or return it', TG_ARGV[0]
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
-        IF audit_actor() = OLD.created_by THEN
+        IF audit_actor() = OLD.created_by
+           OR tx_took_part(TG_TABLE_NAME, OLD.city_code, OLD.id, audit_actor()) THEN
             RAISE EXCEPTION '%: nobody approves or returns their own work', TG_ARGV[0]
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -552,7 +643,7 @@ $$;
 
 -- What waits for review, across kinds: rebuilt whenever a kind is declared.
 CREATE FUNCTION tx_rebuild_review_queue() RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     parts text;
 BEGIN
@@ -580,7 +671,7 @@ $$;
 CREATE FUNCTION tx_submission(p_kind text, p_table text, p_reviewers text[], p_title_sql text,
                               p_detail_sql text, p_day_sql text)
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 -- p_table must be declared with tx_protect first and have the workflow's columns:
 -- status, submitted_at, reviewed_at, reviewed_by, review_comment, created_by, version.
 DECLARE
@@ -634,6 +725,27 @@ BEGIN
 END;
 $$;
 
+-- A bulk load's one row per statement, for a superuser's load only: everyone else's rows
+-- were each audited (the row triggers' test, above).
+CREATE OR REPLACE FUNCTION audit_bulk_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    n integer;
+BEGIN
+    IF coalesce(current_setting('tongxin.bulk_load', true), '') <> 'on'
+       OR current_setting('is_superuser') <> 'on' THEN
+        RETURN NULL;
+    END IF;
+    SELECT count(*) INTO n FROM new_rows;
+    IF n > 0 THEN
+        INSERT INTO audit_log (actor, action, table_name, row_count, purpose)
+        VALUES (audit_actor(), 'bulk_insert', TG_TABLE_NAME, n,
+                current_setting('tongxin.bulk_purpose', true));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
 -- Every table of personal data or casework, on the one declaration ---------------------------
 
 DROP TRIGGER visit_guard ON visit;
@@ -653,8 +765,10 @@ SELECT tx_protect('household_member', p_parent => 'person', p_parent_column => '
                   p_person => 'person_id', p_removable => 'true', p_item => 'id');
 SELECT tx_protect('consent_record', p_parent => 'person', p_parent_column => 'person_id',
                   p_person => 'person_id',
-                  -- What was consented to, and when, stays; a withdrawal is added to it.
-                  p_columns => ARRAY['withdrawn_on', 'withdrawal_note']);
+                  -- What was consented to, and when, stays; a withdrawal is added to it,
+                  -- once.
+                  p_columns => ARRAY['withdrawn_on', 'withdrawal_note'],
+                  p_once => ARRAY['withdrawn_on', 'withdrawal_note']);
 SELECT tx_protect('visit',
     p_columns => ARRAY['kind', 'visited_on', 'place', 'notes', 'status', 'review_comment',
                        'version']);
@@ -672,10 +786,17 @@ SELECT tx_protect('assistance_request', p_parent => 'visit', p_parent_column => 
     -- What the visit found is the visit's; the follow-up goes on after its approval.
     p_frozen => ARRAY['person_id', 'visit_id', 'category', 'description', 'raised_on'],
     p_removable => $q$status IN ('pending', 'open')$q$, p_item => 'id',
+    -- Found on a draft (pending), open once submitted, then referred and followed to an
+    -- outcome; resolved and closed are final.
+    p_steps => '{"pending": ["open"], "open": ["referred", "resolved", "closed"],
+                 "referred": ["resolved", "closed"]}',
     p_also => '{"supervisor": ["status", "department_code", "due_on", "outcome",
                                "resolved_on", "version"]}');
 SELECT tx_protect('dispute_sweep');
-SELECT tx_protect('dispute_case',
+SELECT tx_protect('dispute_case', p_parent => 'dispute_sweep', p_parent_column => 'sweep_id',
+    p_frozen => ARRAY['sweep_id'],
+    p_steps => '{"open": ["mediating", "resolved", "referred"],
+                 "mediating": ["resolved", "referred"]}',
     p_also => '{"supervisor": ["status", "department_code", "mediation_plan", "resolved_on",
                                "version"]}');
 SELECT tx_protect('dispute_party', p_parent => 'dispute_case', p_parent_column => 'case_id',
@@ -817,7 +938,7 @@ $$;
 -- lock and idle timeouts and work_mem can be, by a user who opens psql (README).
 
 CREATE FUNCTION tx_limit_role(p_role text, p_connections integer DEFAULT 4) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
     EXECUTE format('ALTER ROLE %I CONNECTION LIMIT %s', p_role, p_connections);
     EXECUTE format('ALTER ROLE %I SET statement_timeout = %L', p_role, '30s');

@@ -203,9 +203,10 @@ async def test_the_kernels_own_functions_do_nothing_for_an_app_user(
         )
     assert declared == 2
     assert [r[0] for r in callable_] == []
-    # What is frozen beyond one's scope is not told (a visit not found is not frozen).
+    # What lies beyond one's scope is not told: a visit not found has no org and is
+    # not frozen.
     async with acting_as(other, site.worker):
-        frozen = await other.fetchval(
-            "SELECT tx_parent_frozen('visit', $1, $2)", site.city, far_visit
+        found = await other.fetchrow(
+            "SELECT * FROM tx_parent_of('visit', $1, $2)", site.city, far_visit
         )
-    assert frozen is False
+    assert (found["org"], found["frozen"]) == (None, None)

@@ -257,3 +257,30 @@ async def test_cannot_visit_a_person_outside_the_scope(
         async with acting_as(other, stranger):
             await save_visit(other, _visit(people), base_version=None, submit=False)
     assert await conn.fetchval("SELECT count(*) FROM visit") == 0
+
+
+async def test_who_submitted_a_visit_does_not_review_it_though_who_returned_it_may(
+    conn: asyncpg.Connection,
+    other: asyncpg.Connection,
+    worker: AppUser,
+    supervisor: AppUser,
+    grid: str,
+    people: list[VisitPerson],
+) -> None:
+    admin = await new_user(conn, "admin", grid[:6])
+    visit = _visit(people)
+    city = people[0].city_code
+    async with acting_as(other, worker):
+        draft = await save_visit(other, visit, base_version=None, submit=False)
+    async with acting_as(other, admin):  # submits a worker's draft, changing nothing
+        submitted = await save_visit(other, visit, base_version=draft.version, submit=True)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="their own work"):
+        async with acting_as(other, admin):
+            await review_visit(other, city, visit.id, submitted.version, "approved")
+    async with acting_as(other, supervisor):
+        returned = await review_visit(other, city, visit.id, submitted.version, "returned", "补充")
+    async with acting_as(other, worker):
+        again = await save_visit(other, visit, base_version=returned.version, submit=True)
+    async with acting_as(other, supervisor):  # a return is a review, not a part in the work
+        approved = await review_visit(other, city, visit.id, again.version, "approved")
+    assert approved.status == "approved"
