@@ -13,9 +13,9 @@ from pathlib import Path
 
 import asyncpg
 
-from db.connect import DSN_ENV, embedded_dsn
-from db.crypto import Keyring
-from db.migrate import migrate
+from db.core.connect import DSN_ENV, embedded_dsn
+from db.core.migrate import migrate
+from db.keys.crypto import Keyring
 from seeds.demo import seed_demo
 from seeds.reference import load_reference
 

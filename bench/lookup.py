@@ -17,10 +17,10 @@ from datetime import date
 import asyncpg
 
 from bench.cluster import bench_dsn, machine, seeded
-from db.crypto import DataKey, Keyring
-from db.models import PersonSearch
-from db.persons import list_page
-from db.session import acting_as
+from db.core.session import acting_as
+from db.keys.crypto import DataKey, Keyring
+from db.persons.models import PersonSearch
+from db.persons.search import list_page
 from db.users import add_user
 
 TODAY = date(2026, 11, 1)

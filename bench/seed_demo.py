@@ -12,8 +12,8 @@ from datetime import date
 import asyncpg
 
 from bench.cluster import bench_dsn, machine
-from db.crypto import DataKey, Keyring
-from db.migrate import migrate
+from db.core.migrate import migrate
+from db.keys.crypto import DataKey, Keyring
 from seeds.demo import PERSON_COLUMNS, fetch_divisions, fetch_grids, person_row, seed_demo
 from seeds.population import generate
 from seeds.reference import load_reference

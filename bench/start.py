@@ -27,7 +27,7 @@ import asyncpg
 import psutil
 
 from bench.cluster import bench_dsn, machine, seeded
-from db.crypto import DataKey, Keyring, save_keyring
+from db.keys.crypto import DataKey, Keyring, save_keyring
 from db.users import add_user
 from tests.e2e.tmux import Terminal
 

@@ -3,7 +3,7 @@
 Target (DESIGN.md): 200 concurrent writers, 0 lost or doubled writes, p99 write ≤ 100 ms.
 Each writer is a connection of its own acting as its own grid worker of one city (as
 the gateway does); each write is one transaction registering one person through
-`db.person_save.create_person` (the row, its audit row and, with the chain, the audit
+`db.persons.save.create_person` (the row, its audit row and, with the chain, the audit
 row's seal at commit), timed at the client from BEGIN to the end of COMMIT. Each
 connection first makes one write that is not timed, as an app session's pooled
 connection has long made its first (PL/pgSQL and plan caches are per connection);
@@ -25,12 +25,12 @@ from datetime import date
 import asyncpg
 
 from bench.cluster import bench_dsn, database_dsn, machine
-from db.audit_chain import verify_chains
-from db.crypto import DataKey, Keyring
-from db.migrate import discover, migrate
-from db.person_form import PersonInput
-from db.person_save import create_person
-from db.session import acting_as
+from db.audit.chain import verify_chains
+from db.core.migrate import discover, migrate
+from db.core.session import acting_as
+from db.keys.crypto import DataKey, Keyring
+from db.persons.form import PersonInput
+from db.persons.save import create_person
 from db.users import AppUser, add_user
 from seeds.reference import load_reference
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from db.connect import Connection
+from db.core.connect import Connection
 
 
 async def remove_children(

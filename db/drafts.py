@@ -15,8 +15,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from db.connect import Connection
-from db.crypto import Keyring
+from db.core.connect import Connection
+from db.keys.crypto import Keyring
 
 FormName = Literal["person", "visit"]
 

@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from db.connect import Connection, record
-from db.errors import UserError
+from db.core.connect import Connection, record
+from db.core.errors import UserError
 
 RoleKind = Literal["grid_worker", "supervisor", "admin", "auditor"]
 ROLE_KINDS: tuple[RoleKind, ...] = ("grid_worker", "supervisor", "admin", "auditor")

@@ -22,9 +22,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from db.connect import Connection, record
-from db.errors import UserError
-from db.identifiers import NotVisible
+from db.core.connect import Connection, record
+from db.core.errors import UserError
+from db.persons.identifiers import NotVisible
 
 Status = Literal["draft", "submitted", "returned", "approved"]
 Decision = Literal["approved", "returned"]

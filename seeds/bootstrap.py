@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from db.connect import Connection, connection
-from db.crypto import KeyFileError, Keyring, default_key_path, load_keyring
-from db.errors import UserError
-from db.key_check import ensure_keyring, holdings
-from db.migrate import migrate
+from db.core.connect import Connection, connection
+from db.core.errors import UserError
+from db.core.migrate import migrate
+from db.keys.check import ensure_keyring, holdings
+from db.keys.crypto import KeyFileError, Keyring, default_key_path, load_keyring
 from db.users import RoleKind, add_user
 from seeds.reference import SourceLoaded, load_reference
 

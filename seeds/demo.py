@@ -16,11 +16,11 @@ from uuid import UUID
 
 import asyncpg
 
-from db.connect import Connection
-from db.crypto import Keyring
-from db.errors import UserError
-from db.idcard import mask_id, mask_phone
-from db.key_check import ensure_keyring
+from db.core.connect import Connection
+from db.core.errors import UserError
+from db.keys.check import ensure_keyring
+from db.keys.crypto import Keyring
+from db.persons.idcard import mask_id, mask_phone
 from seeds.demo_records import DemoHouseholdMember, DemoPerson, Division, Grid
 from seeds.population import generate
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
 
-from db.idcard import CHECK_CHARS, WEIGHTS
-from db.person_form import THREE_MUST_KNOW
-from db.pinyin import name_pinyin
+from db.persons.form import THREE_MUST_KNOW
+from db.persons.idcard import CHECK_CHARS, WEIGHTS
+from db.persons.pinyin import name_pinyin
 from seeds.demo_records import (
     UUID_CLEAR,
     UUID_SET,

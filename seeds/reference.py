@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from db.connect import Connection
+from db.core.connect import Connection
 from seeds.departments import DEPARTMENTS
 
 ETHNIC_FILE = "ethnic_groups_gbt3304.csv"

@@ -12,9 +12,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from db.connect import embedded_dsn
-from db.crypto import DataKey, Keyring
-from db.migrate import migrate
+from db.core.connect import embedded_dsn
+from db.core.migrate import migrate
+from db.keys.crypto import DataKey, Keyring
 from seeds.reference import load_reference
 
 TEMPLATE = "tongxin_template"

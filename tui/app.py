@@ -16,13 +16,14 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from db.connect import Pool, open_pool
-from db.crypto import Keyring
-from db.key_check import verify_keyring
-from db.reachability import responds, retry_delay
-from db.session import login
+from db.core.connect import Pool, open_pool
+from db.core.reachability import responds, retry_delay
+from db.core.session import login
+from db.keys.check import verify_keyring
+from db.keys.crypto import Keyring
 from db.users import AppUser
 from tui.commands import screen_commands
+from tui.dialogs.help import HelpScreen
 from tui.errors import one_line, reason
 from tui.exit_guard import LeaveOnHangUp
 from tui.i18n import N_, _, set_language, translate_bindings
@@ -35,7 +36,6 @@ from tui.messages import (
     PoolOpened,
 )
 from tui.screens.drafting import DraftingScreen, PendingDraft, keep_drafts
-from tui.screens.help import HelpScreen
 from tui.screens.person_list import PersonListScreen
 from tui.session import Session
 from tui.terminal_driver import HangUpSafeDriver

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from db.clock import today
+from db.core.clock import today
 from tui.cli_common import fail, lang_code, office_time, pick_lang, run, run_db, usage
 from tui.cli_privacy import audit_app, keys_app, person_app, retention_app
 from tui.cli_users import user_app
@@ -111,7 +111,7 @@ def demo(
 ) -> None:
     """Embedded database: create, migrate, load reference and demo data if empty; open the app
     as the --as user, or on a first screen that offers each kind of demo user."""
-    from db.connect import embedded_dsn
+    from db.core.connect import embedded_dsn
     from seeds.bootstrap import DEMO_USER_NAMES, prepare_demo
 
     options = app_options(ctx, lang, as_user)
@@ -136,10 +136,10 @@ def open_app(
     """Refuse an unknown or disabled user, or a key file that is not this database's,
     here, with one line and exit 1, before any screen is drawn; then run the app as
     that user (or on the choice of `choose_from`)."""
-    from db.connect import Connection, resolve_dsn
-    from db.crypto import load_keyring
-    from db.key_check import verify_keyring
-    from db.session import login as find_user
+    from db.core.connect import Connection, resolve_dsn
+    from db.core.session import login as find_user
+    from db.keys.check import verify_keyring
+    from db.keys.crypto import load_keyring
 
     try:
         target = dsn or resolve_dsn()
@@ -161,7 +161,7 @@ def open_app(
 @db_app.command("migrate")
 def db_migrate() -> None:
     """Apply pending migrations (V files once, R files when changed)."""
-    from db.migrate import migrate_dsn
+    from db.core.migrate import migrate_dsn
 
     applied = run(migrate_dsn)
     typer.echo("\n".join(f"applied {name}" for name in applied) or "up to date")
@@ -170,7 +170,7 @@ def db_migrate() -> None:
 @db_app.command("status")
 def db_status() -> None:
     """List every migration and whether it is applied, pending or changed."""
-    from db.migrate import status_dsn
+    from db.core.migrate import status_dsn
 
     rows = run(status_dsn)
     for row in rows:

@@ -10,8 +10,8 @@ from typing import NoReturn, TypeVar
 
 import typer
 
-from db.clock import OFFICE_TZ
-from db.connect import Connection, connection
+from db.core.clock import OFFICE_TZ
+from db.core.connect import Connection, connection
 from tui.errors import USER_ERRORS, one_line
 
 T = TypeVar("T")

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from db.clock import OFFICE_TZ
-from db.connect import Connection
+from db.core.clock import OFFICE_TZ
+from db.core.connect import Connection
 from tui.cli_common import office_time, run_db, usage
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -19,7 +19,7 @@ retention_app = typer.Typer(help="Anonymise people who left long ago.", no_args_
 person_app = typer.Typer(help="One person's data (subject access).", no_args_is_help=True)
 
 SUBJECT_ACCESS = "个人信息查阅复制请求 / subject access request (PIPL Art. 45)"
-PURPOSE_LIMIT = 200  # as db.audit.AccessEvent keeps it
+PURPOSE_LIMIT = 200  # as db.audit.trail.AccessEvent keeps it
 
 
 @audit_app.command("show")
@@ -33,10 +33,10 @@ def audit_show(
     limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
 ) -> None:
     """Show the trail, newest first; times are in the office's zone."""
-    from db.audit import list_entries
-    from db.crypto import load_keyring
-    from db.key_check import verify_keyring
-    from db.subject import find_person
+    from db.audit.trail import list_entries
+    from db.keys.check import verify_keyring
+    from db.keys.crypto import load_keyring
+    from db.privacy.subject import find_person
     from db.users import get_user
 
     start = since.replace(tzinfo=OFFICE_TZ) if since and since.tzinfo is None else since
@@ -70,7 +70,7 @@ def audit_verify(
 ) -> None:
     """Check the hash chains of the trail, one per city: exit 1 names the first broken or
     missing link; else print each chain's rows and its head (keep the head on paper)."""
-    from db.audit_chain import NO_CITY, Anchor, verify_chains
+    from db.audit.chain import NO_CITY, Anchor, verify_chains
 
     if city is not None and city != NO_CITY and not re.fullmatch(r"\d{4}", city):
         usage(f"--city: {city!r} is not a city code (4 digits, or - for rows without a city)")
@@ -97,7 +97,7 @@ def keys_init() -> None:
     """Create the key file (TONGXIN_KEY_FILE) if there is none and the database holds
     nothing sealed yet; record its check value in the database (once, also for an
     existing installation). Never replaces a key file."""
-    from db.keys import init_keys
+    from db.keys.rotation import init_keys
 
     done = run_db(init_keys)
     state = "created" if done.created else "exists"
@@ -108,7 +108,7 @@ def keys_init() -> None:
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Encrypt every ID and phone number under a new key; sessions keep working."""
-    from db.keys import rotate
+    from db.keys.rotation import rotate
 
     done = run_db(rotate)
     typer.echo(
@@ -123,8 +123,8 @@ def retention_run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count.")] = False,
 ) -> None:
     """Anonymise people who left the city long ago, keeping them in statistics."""
-    from db.clock import today
-    from db.retention import run_retention
+    from db.core.clock import today
+    from db.privacy.retention import run_retention
 
     result = run_db(lambda conn: run_retention(conn, today=today(), months=months, dry_run=dry_run))
     verb = "would anonymise" if dry_run else "anonymised"
@@ -141,9 +141,9 @@ def person_export(
 ) -> None:
     """Write everything held about one person to a JSON file (PIPL Art. 45); the export
     is recorded in the audit trail once the file is written."""
-    from db.crypto import load_keyring
-    from db.key_check import verify_keyring
-    from db.subject import export_subject
+    from db.keys.check import verify_keyring
+    from db.keys.crypto import load_keyring
+    from db.privacy.subject import export_subject
 
     why = purpose.strip()
     if not 1 <= len(why) <= PURPOSE_LIMIT:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from db.errors import UserError
-from db.reachability import is_unreachable
+from db.core.errors import UserError
+from db.core.reachability import is_unreachable
 from tui.i18n import _
 
 USER_ERRORS: tuple[type[BaseException], ...] = (UserError, asyncpg.PostgresError, OSError)

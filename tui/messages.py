@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from db.activity import Activity
-    from db.connect import Pool
-    from db.consent import ConsentRecord
+    from db.core.connect import Pool
     from db.drafts import Draft
-    from db.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
-    from db.person_form import FormReference
-    from db.person_save import IdHolder, Saved, StoredPerson
+    from db.persons.activity import Activity
+    from db.persons.consent import ConsentRecord
+    from db.persons.form import FormReference
+    from db.persons.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
+    from db.persons.save import IdHolder, Saved, StoredPerson
     from db.users import AppUser
-    from db.visit_form import VisitForm
-    from db.visits import Decision, VisitState, VisitSummary
+    from db.visits.form import VisitForm
+    from db.visits.store import Decision, VisitState, VisitSummary
     from db.workflow import SubmissionState, Waiting
-    from tui.screens.filters import FilterChoices
+    from tui.dialogs.filters import FilterChoices
 
 
 @dataclass
@@ -79,15 +79,6 @@ class PersonsCounted(Message):
 
 
 @dataclass
-class PersonsFailed(Message):
-    """Loading the list failed; `reason` is one line for the user."""
-
-    bubble = False
-
-    reason: str
-
-
-@dataclass
 class LanguageChanged(Message):
     """The interface language changed: re-render every label."""
 
@@ -116,15 +107,6 @@ class IdentifierRevealed(Message):
 
     field: str
     value: str | None
-
-
-@dataclass
-class RecordFailed(Message):
-    """Loading or revealing failed; `reason` is one line for the user."""
-
-    bubble = False
-
-    reason: str
 
 
 @dataclass

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from db.problems import Problem
+from db.core.problems import Problem
 from tui.i18n import N_, _
 
 if TYPE_CHECKING:
-    from db.person_save import IdHolder
+    from db.persons.save import IdHolder
 
 # Model field → the label its box carries on screen.
 FIELD_LABELS: dict[str, str] = {

@@ -7,14 +7,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from db.connect import Connection, Pool
-from db.crypto import Keyring
-from db.reachability import is_unreachable
-from db.session import user_transaction
+from db.core.connect import Connection, Pool
+from db.core.reachability import is_unreachable
+from db.core.session import user_transaction
+from db.keys.crypto import Keyring
 from db.users import AppUser
 
 if TYPE_CHECKING:
-    from db.person_form import FormReference
+    from db.persons.form import FormReference
 
 
 @dataclass

@@ -8,8 +8,8 @@ from datetime import date
 
 import asyncpg
 
-from db.crypto import Keyring
-from db.idcard import mask_id, mask_phone
+from db.keys.crypto import Keyring
+from db.persons.idcard import mask_id, mask_phone
 from db.users import AppUser, RoleKind, add_user
 
 _names = itertools.count()

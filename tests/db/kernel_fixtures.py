@@ -16,7 +16,7 @@ from datetime import date
 
 import asyncpg
 
-from db.session import acting_as
+from db.core.session import acting_as
 from db.users import AppUser
 from tests.db.access_fixtures import add_person, demo_grid_codes, new_user
 

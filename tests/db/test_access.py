@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from db.session import NotAnAppUser, acting_as, login
+from db.core.session import NotAnAppUser, acting_as, login
 from db.users import UserProblem, disable_user
 from tests.db.access_fixtures import add_person, demo_grid_codes, new_user
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from db.audit import AccessEvent, list_entries, record_access
-from db.crypto import Keyring
-from db.identifiers import NotVisible, reveal
-from db.records import open_person
-from db.session import acting_as
+from db.audit.trail import AccessEvent, list_entries, record_access
+from db.core.session import acting_as
+from db.keys.crypto import Keyring
+from db.persons.identifiers import NotVisible, reveal
+from db.persons.records import open_person
 from tests.db.access_fixtures import add_person, demo_grid_codes, new_user
 
 

@@ -7,10 +7,10 @@ import asyncio
 import asyncpg
 import pytest
 
-from db.audit import AccessEvent, record_access
-from db.audit_chain import Anchor, ChainBroken, NoSuchChain, verify_chains
-from db.migrate import discover, migrate
-from db.session import acting_as
+from db.audit.chain import Anchor, ChainBroken, NoSuchChain, verify_chains
+from db.audit.trail import AccessEvent, record_access
+from db.core.migrate import discover, migrate
+from db.core.session import acting_as
 from db.users import AppUser
 from tests.db.access_fixtures import add_person, demo_grid_codes, new_user
 

@@ -13,8 +13,8 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner, Result
 
-from db.connect import DATABASE_NAME, data_dir
-from db.crypto import load_keyring
+from db.core.connect import DATABASE_NAME, data_dir
+from db.keys.crypto import load_keyring
 from tests.db.access_fixtures import add_person, demo_grid_codes, give_identifiers
 from tui.cli import app
 

@@ -10,7 +10,10 @@ import asyncpg
 import pytest
 from pydantic import ValidationError
 
-from db.consent import (
+from db.core.problems import problems_of
+from db.core.session import acting_as
+from db.keys.crypto import Keyring
+from db.persons.consent import (
     REGISTRATION_SCOPE,
     ConsentProblem,
     ConsentRecord,
@@ -22,12 +25,9 @@ from db.consent import (
     registration_consent,
     withdraw_consent,
 )
-from db.crypto import Keyring
-from db.idcard import make_id
-from db.person_form import FormContext, PersonForm, PersonInput, load_form_reference
-from db.person_save import create_person
-from db.problems import problems_of
-from db.session import acting_as
+from db.persons.form import FormContext, PersonForm, PersonInput, load_form_reference
+from db.persons.idcard import make_id
+from db.persons.save import create_person
 from db.users import AppUser
 from tests.db.access_fixtures import add_person, demo_grid_codes, new_user
 

@@ -9,8 +9,8 @@ from datetime import date
 import asyncpg
 import pytest
 
-from db.crypto import Keyring
-from db.idcard import birth_date_of, id_problem, mask_id, sex_of
+from db.keys.crypto import Keyring
+from db.persons.idcard import birth_date_of, id_problem, mask_id, sex_of
 from seeds.demo import LOADED_TABLES, _indexes_built_after, seed_demo
 
 TODAY = date(2026, 11, 1)

@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from db.crypto import load_keyring
+from db.keys.crypto import load_keyring
 from db.users import add_user, disable_user
 from seeds.bootstrap import DEMO_USER_NAMES, NotADemoUser, prepare_demo
 from tests.db.access_fixtures import demo_grid_codes

@@ -7,9 +7,9 @@ import uuid
 import asyncpg
 import pytest
 
-from db.crypto import Keyring
+from db.core.session import acting_as
 from db.drafts import discard_draft, drafts_of, find_draft, save_draft
-from db.session import acting_as
+from db.keys.crypto import Keyring
 from tests.db.access_fixtures import demo_grid_codes, new_user
 
 ID = "653101198503120111"

@@ -8,7 +8,7 @@ from datetime import date
 
 import asyncpg
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from seeds.demo import seed_demo
 
 ID_NUMBER = re.compile(

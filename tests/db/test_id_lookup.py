@@ -14,9 +14,9 @@ from datetime import date
 import asyncpg
 import pytest
 
-from db.crypto import Keyring
-from db.idcard import make_id
-from db.session import acting_as
+from db.core.session import acting_as
+from db.keys.crypto import Keyring
+from db.persons.idcard import make_id
 from db.users import AppUser
 from tests.db.access_fixtures import add_person, demo_grid_codes, give_identifiers, new_user
 

@@ -24,13 +24,13 @@ from typing import Any
 import asyncpg
 import pytest
 
-from db.audit import AccessEvent, record_access
-from db.crypto import Keyring
-from db.idcard import check_char, make_id, mask_id
-from db.migrate import discover, migrate
-from db.person_form import FormContext, PersonForm, PersonInput, load_form_reference
-from db.person_save import create_person
-from db.session import acting_as
+from db.audit.trail import AccessEvent, record_access
+from db.core.migrate import discover, migrate
+from db.core.session import acting_as
+from db.keys.crypto import Keyring
+from db.persons.form import FormContext, PersonForm, PersonInput, load_form_reference
+from db.persons.idcard import check_char, make_id, mask_id
+from db.persons.save import create_person
 from db.users import AppUser, RoleKind
 from seeds.demo import seed_demo
 from seeds.reference import load_reference

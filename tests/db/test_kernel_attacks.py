@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from db.session import acting_as
+from db.core.session import acting_as
 from tests.db.kernel_fixtures import (
     Site,
     add_member,

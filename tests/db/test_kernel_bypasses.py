@@ -12,7 +12,7 @@ from datetime import date
 import asyncpg
 import pytest
 
-from db.session import acting_as
+from db.core.session import acting_as
 from tests.db.access_fixtures import add_person
 from tests.db.kernel_fixtures import (
     REFUSED,

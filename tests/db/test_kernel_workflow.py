@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import asyncpg
 import pytest
 
-from db.session import acting_as
+from db.core.session import acting_as
 from db.users import AppUser
 from tests.db.access_fixtures import new_user
 from tests.db.kernel_fixtures import REFUSED, Site, make_site

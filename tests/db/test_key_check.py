@@ -14,9 +14,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from db.connect import data_dir, embedded_dsn
-from db.crypto import DataKey, Keyring, load_keyring
-from db.session import acting_as
+from db.core.connect import data_dir, embedded_dsn
+from db.core.session import acting_as
+from db.keys.crypto import DataKey, Keyring, load_keyring
 from seeds.bootstrap import prepare_demo
 from tests.db.access_fixtures import add_person, demo_grid_codes, give_identifiers, new_user
 from tests.db.test_cli import _ok, _refused, demo_data, env  # noqa: F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from db.session import acting_as
+from db.core.session import acting_as
 from tests.db.access_fixtures import add_person, demo_grid_codes, new_user
 
 

@@ -7,7 +7,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from db.migrate import MigrationError, MigrationFile, discover, migrate, status
+from db.core.migrate import MigrationError, MigrationFile, discover, migrate, status
 
 
 def _files(*extra: MigrationFile) -> list[MigrationFile]:

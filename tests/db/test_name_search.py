@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from db.crypto import Keyring
-from db.models import PageKey, PersonSearch, PersonSummary
-from db.persons import list_page
-from db.pinyin import name_pinyin
-from db.retention import run_retention
-from db.session import acting_as
+from db.core.session import acting_as
+from db.keys.crypto import Keyring
+from db.persons.models import PageKey, PersonSearch, PersonSummary
+from db.persons.pinyin import name_pinyin
+from db.persons.search import list_page
+from db.privacy.retention import run_retention
 from db.users import AppUser
 from seeds.demo import seed_demo
 from tests.db.access_fixtures import demo_grid_codes, new_user
@@ -49,7 +49,7 @@ ODD_NAMES = [
     "x\ud7ff乙",
     "阿" * 29 + "·" + "提" * 30,
 ]
-# Readings that db.pinyin would not produce, stored as they are by some writer.
+# Readings that db.persons.pinyin would not produce, stored as they are by some writer.
 ODD_READINGS = [("测试", "", "qq"), ("测验", "abc", "xyz"), ("考察", "kaocha", "")]
 
 HOSTILE = ["%", "_", "'", "\\", "%' OR '1'='1", "'; DROP TABLE person; --", "马%", "a_b", "\\%"]

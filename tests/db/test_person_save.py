@@ -9,10 +9,11 @@ import asyncpg
 import pytest
 from pydantic import ValidationError
 
-from db.crypto import Keyring
-from db.idcard import make_id
-from db.person_form import FormContext, PersonForm, PersonInput, load_form_reference
-from db.person_save import (
+from db.core.session import acting_as
+from db.keys.crypto import Keyring
+from db.persons.form import FormContext, PersonForm, PersonInput, load_form_reference
+from db.persons.idcard import make_id
+from db.persons.save import (
     EditConflict,
     IdTaken,
     change_status,
@@ -23,7 +24,6 @@ from db.person_save import (
     load_for_edit,
     update_person,
 )
-from db.session import acting_as
 from db.users import AppUser
 from tests.db.access_fixtures import demo_grid_codes, new_user
 

@@ -7,9 +7,9 @@ from datetime import date
 import asyncpg
 import pytest
 
-from db.crypto import Keyring
-from db.models import PersonSearch
-from db.persons import communities_in, count_in_scope, ethnic_groups, list_page
+from db.keys.crypto import Keyring
+from db.persons.models import PersonSearch
+from db.persons.search import communities_in, count_in_scope, ethnic_groups, list_page
 from seeds.demo import seed_demo
 
 TODAY = date(2026, 11, 1)

@@ -10,14 +10,20 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from db.consent import ConsentProblem, ConsentRecord, consents_of, record_consent, withdraw_consent
-from db.crypto import load_keyring
-from db.idcard import make_id
-from db.keys import init_keys, rotate
-from db.models import PersonSearch
-from db.persons import list_page
-from db.retention import ANONYMOUS_NAME, cutoff_for, run_retention
-from db.subject import ExportNotWritten, PersonNotFound, export_subject, find_person
+from db.keys.crypto import load_keyring
+from db.keys.rotation import init_keys, rotate
+from db.persons.consent import (
+    ConsentProblem,
+    ConsentRecord,
+    consents_of,
+    record_consent,
+    withdraw_consent,
+)
+from db.persons.idcard import make_id
+from db.persons.models import PersonSearch
+from db.persons.search import list_page
+from db.privacy.retention import ANONYMOUS_NAME, cutoff_for, run_retention
+from db.privacy.subject import ExportNotWritten, PersonNotFound, export_subject, find_person
 from tests.db.access_fixtures import add_person, demo_grid_codes, give_identifiers
 
 TODAY = date(2026, 11, 22)

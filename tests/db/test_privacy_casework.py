@@ -9,9 +9,9 @@ from datetime import date
 import asyncpg
 import pytest
 
-from db.crypto import Keyring
-from db.retention import ANONYMOUS_NAME, run_retention
-from db.subject import subject_document
+from db.keys.crypto import Keyring
+from db.privacy.retention import ANONYMOUS_NAME, run_retention
+from db.privacy.subject import subject_document
 from tests.db.access_fixtures import add_person, demo_grid_codes
 
 TODAY = date(2026, 11, 24)

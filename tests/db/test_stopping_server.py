@@ -23,12 +23,12 @@ import asyncpg
 import pytest
 from typer.testing import CliRunner
 
-from db import stopping_server
-from db.stopping_server import WAITING, live_postmaster
+from db.core import stopping_server
+from db.core.stopping_server import WAITING, live_postmaster
 from tests.e2e.conftest import stop_cluster
 from tui.cli import app
 
-START = "from db.connect import embedded_dsn; print(embedded_dsn('postgres'), flush=True)"
+START = "from db.core.connect import embedded_dsn; print(embedded_dsn('postgres'), flush=True)"
 runner = CliRunner()
 
 
@@ -86,7 +86,7 @@ async def test_demo_waits_for_the_previous_server_then_starts_a_new_one(
 ) -> None:
     # What `tongxin demo` runs first, with its way of saying that it waits.
     demo = await _python(
-        "from db.connect import embedded_dsn; print(embedded_dsn(say=print), flush=True)",
+        "from db.core.connect import embedded_dsn; print(embedded_dsn(say=print), flush=True)",
         stopping.data_dir,
     )
     assert demo.stdout is not None

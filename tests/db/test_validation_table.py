@@ -18,16 +18,16 @@ import pytest
 from _pytest.mark import ParameterSet
 from pydantic import ValidationError
 
-from db.idcard import check_char, make_id
-from db.person_form import (
+from db.core.problems import Problem, problems_of
+from db.persons.form import (
     FormContext,
     FormReference,
     PersonForm,
     PersonInput,
     load_form_reference,
 )
-from db.problems import Problem, problems_of
-from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson
+from db.persons.idcard import check_char, make_id
+from db.visits.form import NeedForm, VisitForm, VisitInput, VisitPerson
 from tui import i18n
 from tui.problem_text import say
 

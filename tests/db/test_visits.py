@@ -8,10 +8,10 @@ from datetime import date
 import asyncpg
 import pytest
 
-from db.session import acting_as
+from db.core.session import acting_as
 from db.users import AppUser, add_user
-from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson
-from db.visits import (
+from db.visits.form import NeedForm, VisitForm, VisitInput, VisitPerson
+from db.visits.store import (
     VisitConflict,
     VisitNotEditable,
     load_visit,

@@ -23,8 +23,8 @@ TONGXIN = str(Path(sys.executable).with_name("tongxin"))
 # demo persons, demo users (demo_grid among them).
 PREPARE_DEMO = """
 import asyncio
-from db.clock import today
-from db.connect import embedded_dsn
+from db.core.clock import today
+from db.core.connect import embedded_dsn
 from seeds.bootstrap import prepare_demo
 asyncio.run(prepare_demo(embedded_dsn(), persons=300, seed=1, today=today()))
 """

@@ -30,8 +30,8 @@ import asyncpg
 import psutil
 import pytest
 
-from db.connect import embedded_dsn
-from db.crypto import load_keyring
+from db.core.connect import embedded_dsn
+from db.keys.crypto import load_keyring
 from tests.e2e.conftest import TONGXIN, SshApp
 from tests.e2e.test_ssh import MASKED_ID, _running, _until
 from tests.e2e.test_ssh_workday import _app_process, _login, _query, _type

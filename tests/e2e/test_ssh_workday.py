@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 import psutil
 
-from db.connect import embedded_dsn
+from db.core.connect import embedded_dsn
 from tests.e2e.conftest import SshApp
 from tests.e2e.test_ssh import MASKED_ID, _running, _until
 from tests.e2e.tmux import Terminal

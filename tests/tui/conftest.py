@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select
 from textual.worker import WorkerFailed
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from db.users import AppUser, RoleKind, add_user
 from seeds.demo import seed_demo
 from tests.tui.fixed_people import FIRST_TWO_GRIDS, insert_fixed_people, insert_fixed_queue

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
-from db.clock import today
-from db.crypto import Keyring
+from db.core.clock import today
+from db.keys.crypto import Keyring
 from tests.tui.conftest import add_app_user, fetch, fill_boxes, screen_text, settle, type_text
 from tui.app import TongxinApp
-from tui.screens.consent_dialog import ConsentModal
+from tui.dialogs.consent import ConsentModal
 from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_record import PersonRecordScreen
 

@@ -22,10 +22,10 @@ import asyncpg
 import psutil
 import pytest
 
-from db.connect import embedded_dsn
-from db.crypto import Keyring
-from db.migrate import migrate
-from db.stopping_server import live_postmaster
+from db.core.connect import embedded_dsn
+from db.core.migrate import migrate
+from db.core.stopping_server import live_postmaster
+from db.keys.crypto import Keyring
 from seeds.demo import seed_demo
 from seeds.reference import load_reference
 from tests.tui.conftest import (

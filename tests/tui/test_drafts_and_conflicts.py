@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import asyncpg
 
-from db.crypto import Keyring
-from db.person_form import FormContext, PersonInput, load_form_reference
-from db.person_save import load_for_edit, update_person
-from db.session import acting_as
+from db.core.session import acting_as
+from db.keys.crypto import Keyring
+from db.persons.form import FormContext, PersonInput, load_form_reference
+from db.persons.save import load_for_edit, update_person
 from db.users import AppUser
 from tests.tui.conftest import add_app_user, fetch, fill_boxes, screen_text, settle
 from tui.app import TongxinApp
-from tui.screens.conflict import ConflictModal
-from tui.screens.notice import DraftOfferModal
+from tui.dialogs.conflict import ConflictModal
+from tui.dialogs.notice import DraftOfferModal
 from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_record import PersonRecordScreen
 

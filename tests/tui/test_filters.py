@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.widgets import Checkbox, Select
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from tests.tui.conftest import screen_text, settle, shown_rows
 from tui.app import TongxinApp
-from tui.screens.filters import FilterModal
+from tui.dialogs.filters import FilterModal
 
 STATUS_COLUMN, ETHNIC_COLUMN = 9, 3
 

@@ -15,7 +15,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from tests.tui.conftest import add_app_user, settle, tab_to, type_text
 from tests.tui.fixed_people import insert_fixed_visit
 from tui.app import TongxinApp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, TextArea
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from tests.tui.conftest import add_app_user, settle, type_ahead
 from tests.tui.test_visit_flow import SMALL, _open_visit_form
 from tui.app import TongxinApp

@@ -7,7 +7,7 @@ import uuid
 import asyncpg
 import pytest
 
-from db.crypto import DataKey, Keyring
+from db.keys.crypto import DataKey, Keyring
 from db.users import add_user
 from tests.tui.conftest import list_screen, screen_text, settle, shown_rows
 from tui.app import TongxinApp

@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from db.users import AppUser, RoleKind
 from tests.tui.conftest import add_app_user, list_screen, screen_text, settle, tab_to
 from tui.app import TongxinApp

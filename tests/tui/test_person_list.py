@@ -11,8 +11,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets.data_table import ColumnKey
 
-from db.crypto import Keyring
-from db.pinyin import name_pinyin
+from db.keys.crypto import Keyring
+from db.persons.pinyin import name_pinyin
 from tests.tui.conftest import (
     list_screen,
     screen_text,
@@ -22,7 +22,7 @@ from tests.tui.conftest import (
     type_ahead,
 )
 from tui.app import TongxinApp
-from tui.screens.help import HelpScreen
+from tui.dialogs.help import HelpScreen
 from tui.widgets.person_table import PersonTable
 
 SMALL = (80, 24)

@@ -7,13 +7,13 @@ import uuid
 
 import asyncpg
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from db.users import add_user
 from tests.tui.conftest import screen_text, settle, type_ahead
 from tui.app import TongxinApp
+from tui.dialogs.purpose import PurposeModal
 from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_record import PersonRecordScreen
-from tui.screens.purpose import PurposeModal
 
 FULL_ID = re.compile(r"\b\d{17}[\dX]\b")
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from textual.widgets import Select, Static
 
-from db.crypto import Keyring
-from db.idcard import make_id
+from db.keys.crypto import Keyring
+from db.persons.idcard import make_id
 from tests.tui.conftest import (
     add_app_user,
     fetch,
@@ -18,7 +18,7 @@ from tests.tui.conftest import (
     type_text,
 )  # fmt: skip
 from tui.app import TongxinApp
-from tui.screens.notice import DraftOfferModal, NoticeModal
+from tui.dialogs.notice import DraftOfferModal, NoticeModal
 from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_record import PersonRecordScreen
 

@@ -9,11 +9,11 @@ import uuid
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from db.users import AppUser
 from tests.tui.conftest import fetch, screen_text, settle, type_text
 from tui.app import TongxinApp
-from tui.screens.notice import TextPromptModal
+from tui.dialogs.notice import TextPromptModal
 from tui.screens.review_queue import ReviewQueueScreen
 from tui.screens.visit_form import VisitFormScreen
 

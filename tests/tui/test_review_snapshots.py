@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from textual.pilot import Pilot
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from db.users import AppUser
 from tests.tui.conftest import settle
 from tui.app import TongxinApp

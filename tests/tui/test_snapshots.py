@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from tests.tui.conftest import add_app_user, settle
 from tui.app import TongxinApp
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from tests.tui.conftest import add_app_user, fetch, notices, screen_text, settle, type_text
 from tui.app import TongxinApp
 from tui.commands import screen_commands
-from tui.screens.help import HelpScreen, key_rows
+from tui.dialogs.help import HelpScreen, key_rows
+from tui.dialogs.status import StatusModal
 from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_list import PersonListScreen
 from tui.screens.person_record import PersonRecordScreen
-from tui.screens.status_change import StatusModal
 
 SMALL = (80, 24)
 

@@ -8,15 +8,15 @@ import uuid
 import asyncpg
 from textual.widgets import Input, TextArea
 
-from db.clock import today
-from db.crypto import Keyring
-from db.session import acting_as
-from db.visit_form import VisitForm, VisitInput, VisitPerson
-from db.visits import load_visit, save_visit
+from db.core.clock import today
+from db.core.session import acting_as
+from db.keys.crypto import Keyring
+from db.visits.form import VisitForm, VisitInput, VisitPerson
+from db.visits.store import load_visit, save_visit
 from tests.tui.conftest import add_app_user, fetch, screen_text, settle, tab_to
 from tests.tui.test_visit_flow import SMALL
 from tui.app import TongxinApp
-from tui.screens.conflict import ConflictModal
+from tui.dialogs.conflict import ConflictModal
 from tui.screens.work_list import WorkListScreen
 
 
@@ -39,7 +39,7 @@ async def _a_draft(dsn: str, worker_name: str, grid: str) -> None:
 
 
 async def _user(conn: asyncpg.Connection, name: str):  # type: ignore[no-untyped-def]
-    from db.session import login
+    from db.core.session import login
 
     return await login(conn, name)
 

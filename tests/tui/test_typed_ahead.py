@@ -11,14 +11,14 @@ from contextlib import asynccontextmanager
 import asyncpg
 from textual.widgets import Input
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from tests.tui.conftest import add_app_user, fetch, screen_text, settle, type_ahead
 from tests.tui.test_visit_flow import SMALL, _open_visit_form
 from tui.app import TongxinApp
-from tui.screens.need_form import NeedModal
+from tui.dialogs.need import NeedModal
+from tui.dialogs.status import StatusModal
 from tui.screens.person_form import PersonFormScreen
 from tui.screens.person_record import PersonRecordScreen
-from tui.screens.status_change import StatusModal
 from tui.screens.visit_form import VisitFormScreen
 
 

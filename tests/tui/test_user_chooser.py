@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from textual.pilot import Pilot
 
-from db.crypto import Keyring
+from db.keys.crypto import Keyring
 from seeds.bootstrap import DEMO_USER_NAMES, ensure_demo_users
 from tests.tui.conftest import list_screen, screen_text, settle, type_ahead
 from tui.app import TongxinApp

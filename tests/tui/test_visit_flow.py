@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncpg
 from textual.widgets import Input, Static, TextArea
 
-from db.clock import today
-from db.crypto import Keyring
+from db.core.clock import today
+from db.keys.crypto import Keyring
 from tests.tui.conftest import add_app_user, fetch, screen_text, settle, type_ahead, type_text
 from tui.app import TongxinApp
-from tui.screens.need_form import NeedModal
+from tui.dialogs.need import NeedModal
+from tui.dialogs.person_picker import PersonPickerModal
 from tui.screens.person_form import PersonFormScreen
-from tui.screens.person_picker import PersonPickerModal
 from tui.screens.person_record import PersonRecordScreen
 from tui.screens.review_queue import ReviewQueueScreen
 from tui.screens.visit_form import VisitFormScreen

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from db.crypto import DataKey, KeyFileError, Keyring, load_keyring
+from db.keys.crypto import DataKey, KeyFileError, Keyring, load_keyring
 
 ID = "11010519491231002X"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.free_text import holds_identifier
+from db.persons.free_text import holds_identifier
 
 
 @pytest.mark.parametrize(

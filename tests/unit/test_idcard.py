@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from db.idcard import birth_date_of, check_char, id_problem, make_id, mask_id, mask_phone, sex_of
+from db.persons.idcard import (
+    birth_date_of,
+    check_char,
+    id_problem,
+    make_id,
+    mask_id,
+    mask_phone,
+    sex_of,
+)
 
 TODAY = date(2026, 11, 22)
 PROVINCES = {"110000", "140000", "410000", "650000"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.pinyin import name_pinyin
+from db.persons.pinyin import name_pinyin
 
 
 @pytest.mark.parametrize(

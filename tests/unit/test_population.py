@@ -13,7 +13,7 @@ from importlib import resources
 
 import pytest
 
-from db.idcard import birth_date_of, id_problem, sex_of
+from db.persons.idcard import birth_date_of, id_problem, sex_of
 from seeds.demo_records import (
     DemoHouseholdMember,
     DemoPerson,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from db.connect import DatabaseUnavailable
-from db.reachability import RETRY_CAP, is_unreachable, retry_delay
+from db.core.connect import DatabaseUnavailable
+from db.core.reachability import RETRY_CAP, is_unreachable, retry_delay
 
 
 def test_retries_wait_twice_as_long_each_time_up_to_the_cap() -> None:

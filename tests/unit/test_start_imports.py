@@ -19,8 +19,8 @@ LATER = (
     "tui.screens.person_form",
     "tui.screens.visit_form",
     "tui.screens.work_list",
-    "db.visit_form",
-    "db.person_save",
+    "db.visits.form",
+    "db.persons.save",
 )
 
 

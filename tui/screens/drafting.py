@@ -16,15 +16,17 @@ from textual import work
 from textual.screen import Screen
 from textual.widgets import Static
 
-from db.clock import OFFICE_TZ
+from db.core.clock import OFFICE_TZ
 from db.drafts import FormName, discard_draft, save_draft
 from tui.errors import reason
-from tui.i18n import _
+from tui.i18n import N_, _
 from tui.keys import hold_keys, release_keys
 from tui.messages import DraftKept
+from tui.screens.failures import Failure, ReportsFailures
 from tui.session import Session
 
 AUTOSAVE_SECONDS = 3.0
+DRAFT_GROUP, LEAVE_GROUP, DROP_GROUP = "form-draft", "form-leave", "form-draft-drop"
 ResultType = TypeVar("ResultType")
 
 
@@ -50,7 +52,7 @@ async def keep_drafts(session: Session, drafts: list[PendingDraft]) -> None:
             )
 
 
-class DraftingScreen(Screen[ResultType]):
+class DraftingScreen(ReportsFailures, Screen[ResultType]):
     """A form screen with autosave.
 
     A subclass sets `subject` (the record's id, client-made for a new one),
@@ -59,6 +61,12 @@ class DraftingScreen(Screen[ResultType]):
     """
 
     FORM: ClassVar[FormName]
+    # Storing a draft says so itself; these stand for what escapes it.
+    FAILURES: ClassVar[dict[str, Failure]] = {
+        DRAFT_GROUP: Failure(N_("Draft not saved: {reason}"), "release"),
+        LEAVE_GROUP: Failure(N_("Draft not saved: {reason}"), "release"),
+        DROP_GROUP: Failure(N_("The draft was not discarded: {reason}"), "release"),
+    }
 
     def __init__(self, session: Session, subject: UUID) -> None:
         super().__init__()
@@ -68,6 +76,10 @@ class DraftingScreen(Screen[ResultType]):
         self.base_version: int | None = None
         self.ready = False  # the boxes hold the record (or draft) they were opened for
         self.kept: dict[str, Any] | None = None  # as last stored (or as loaded)
+
+    def show_failure(self, failure: Failure, why: str) -> None:
+        """In the form's problems line: the boxes stay as they are."""
+        self.query_one("#problems", Static).update(_(failure.title).format(reason=why))
 
     def pending_draft(self) -> PendingDraft | None:
         if not self.ready:
@@ -85,7 +97,7 @@ class DraftingScreen(Screen[ResultType]):
         if pending is not None:
             self.store_draft(pending)
 
-    @work(exclusive=True, group="form-draft", exit_on_error=False)
+    @work(exclusive=True, group=DRAFT_GROUP, exit_on_error=False)
     async def store_draft(self, pending: PendingDraft) -> None:
         try:
             await keep_drafts(self.session, [pending])
@@ -103,7 +115,7 @@ class DraftingScreen(Screen[ResultType]):
         for box in self.query("#draft-state").results(Static):
             box.update(text)
 
-    @work(group="form-leave", exit_on_error=False)
+    @work(group=LEAVE_GROUP, exit_on_error=False)
     async def leave_keeping_draft(self, result: ResultType) -> None:
         """Close the form with `result`, storing what it holds first; stay if that fails.
 
@@ -122,7 +134,7 @@ class DraftingScreen(Screen[ResultType]):
             self.app.notify(_("Draft kept: it is offered when you open this form again."))
         self.dismiss(result)
 
-    @work(group="form-draft-drop", exit_on_error=False)
+    @work(group=DROP_GROUP, exit_on_error=False)
     async def drop_draft(self, subject: UUID) -> None:
         async with self.session.transaction() as conn:
             await discard_draft(conn, self.FORM, subject)

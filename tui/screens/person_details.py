@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
-from db.consent import ConsentRecord, current_basis
-from db.models import HouseholdRow, PersonDetail
+from db.persons.consent import ConsentRecord, current_basis
+from db.persons.models import HouseholdRow, PersonDetail
 from tui.i18n import N_, _
 from tui.labels import LEGAL_BASES, PERMITS, RELATIONS, SCHOOLING, SEXES, STATUSES
 

@@ -12,14 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
-from textual.worker import Worker, WorkerState
 
-from db.clock import today
-from db.consent import LegalBasis, LegalBasisForm, record_consent, registration_consent
+from db.core.clock import today
+from db.core.problems import Problem, problems_of
 from db.drafts import discard_draft, drafts_of, find_draft
-from db.free_text import in_person_notes
-from db.person_form import FormContext, PersonForm, PersonInput, load_form_reference
-from db.person_save import (
+from db.persons.consent import LegalBasis, LegalBasisForm, record_consent, registration_consent
+from db.persons.form import FormContext, PersonForm, PersonInput, load_form_reference
+from db.persons.free_text import in_person_notes
+from db.persons.save import (
     EditConflict,
     IdHolder,
     Saved,
@@ -29,15 +29,14 @@ from db.person_save import (
     load_for_edit,
     update_person,
 )
-from db.problems import Problem, problems_of
-from tui.errors import one_line
+from tui.dialogs.conflict import ConflictChoice, ConflictModal, merged
+from tui.dialogs.notice import DraftChoice, DraftOfferModal, NoticeModal
 from tui.i18n import N_, _, translate_bindings
-from tui.keys import drop_keys, hold_keys, release_keys
+from tui.keys import hold_keys, release_keys
 from tui.labels import LEGAL_BASES
 from tui.messages import LanguageChanged, PersonFormLoaded, PersonSaveDone
 from tui.problem_text import holder_notice, holder_problem, saved_anyway, say
-from tui.screens.conflict import ConflictChoice, ConflictModal, merged
-from tui.screens.notice import DraftChoice, DraftOfferModal, NoticeModal
+from tui.screens.failures import Failure
 from tui.screens.person_form_boxes import (
     BOX_LABELS,
     TEXT_BOXES,
@@ -69,6 +68,11 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
 
     FORM = "person"
     AUTO_FOCUS = "#box-name"
+    FAILURES: ClassVar[dict[str, Failure]] = {
+        **IdCheckingForm.FAILURES,
+        LOAD_GROUP: Failure(N_("Not saved: {reason}. What you typed is still here.")),
+        SAVE_GROUP: Failure(N_("Not saved: {reason}. What you typed is still here."), "release"),
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", N_("Save"), tooltip=N_("Check and save the record")),
         Binding("escape", "close", N_("Back"), key_display="Esc",
@@ -387,23 +391,11 @@ class PersonFormScreen(IdCheckingForm[FormOutcome | None]):
         self.drop_draft(self.subject)
         self.dismiss(FormOutcome(holder.city_code, holder.id, duplicate=True))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR or event.worker.group not in (
-            LOAD_GROUP, SAVE_GROUP,
-        ):  # fmt: skip
-            return
-        error = event.worker.error
-        assert error is not None
-        if isinstance(error, EditConflict):
+    def answer_failure(self, group: str, error: BaseException) -> bool:
+        if isinstance(error, EditConflict) and group == SAVE_GROUP:
             self._conflict(error)
-            return
-        if event.worker.group == LOAD_GROUP:
-            drop_keys(self)
-        else:
-            release_keys(self)
-        self.query_one("#problems", Static).update(
-            _("Not saved: {reason}. What you typed is still here.").format(reason=one_line(error))
-        )
+            return True
+        return False
 
     def _conflict(self, error: EditConflict) -> None:
         mine = self.current_form().model_dump()

@@ -8,22 +8,21 @@ still checks, as another registrar may store the same number meanwhile.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 from uuid import UUID
 
 from pydantic_core import PydanticCustomError
 from textual import on, work
 from textual.widgets import Input, Select, Static
-from textual.worker import Worker, WorkerState
 
-from db import idcard
-from db.person_form import FormContext, read_id
-from db.person_save import IdHolder, id_holder
-from tui.errors import one_line
-from tui.i18n import _
+from db.persons import idcard
+from db.persons.form import FormContext, read_id
+from db.persons.save import IdHolder, id_holder
+from tui.i18n import N_
 from tui.messages import IdChecked
 from tui.problem_text import holder_notice, holder_problem, say
 from tui.screens.drafting import DraftingScreen
+from tui.screens.failures import Failure
 from tui.session import Session
 
 ID_GROUP = "person-form-id"
@@ -32,6 +31,14 @@ ResultType = TypeVar("ResultType")
 
 class IdCheckingForm(DraftingScreen[ResultType]):
     """A person form (create: no `target`, or edit) whose ID box is checked when left."""
+
+    FAILURES: ClassVar[dict[str, Failure]] = {
+        **DraftingScreen.FAILURES,
+        ID_GROUP: Failure(
+            N_("The ID number was not checked for a duplicate: {reason}. Saving checks it."),
+            "release",
+        ),
+    }
 
     def __init__(self, session: Session, subject: UUID) -> None:
         super().__init__(session, subject)
@@ -99,10 +106,3 @@ class IdCheckingForm(DraftingScreen[ResultType]):
         number = self.typed_id(text)
         known = self.id_check
         return known[1] if known is not None and number is not None and known[0] == number else None
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group == ID_GROUP:
-            assert event.worker.error is not None
-            self.query_one("#problems", Static).update(_(
-                "The ID number was not checked for a duplicate: {reason}. Saving checks it."
-            ).format(reason=one_line(event.worker.error)))  # fmt: skip

@@ -12,26 +12,24 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Static
-from textual.worker import Worker, WorkerState
 
-from db.connect import Connection, Pool
-from db.crypto import Keyring
-from db.idcard import mask_id
-from db.models import PageKey, PersonPage, PersonSearch
-from db.persons import communities_in, count_in_scope, ethnic_groups, list_page
-from db.session import user_transaction
+from db.core.connect import Connection, Pool
+from db.core.session import user_transaction
+from db.keys.crypto import Keyring
+from db.persons.idcard import mask_id
+from db.persons.models import PageKey, PersonPage, PersonSearch
+from db.persons.search import communities_in, count_in_scope, ethnic_groups, list_page
 from db.users import AppUser
-from tui.errors import one_line
+from tui.dialogs.filters import FilterChoices, FilterModal, ListFilters
 from tui.i18n import N_, _, translate_bindings
-from tui.keys import drop_keys, hold_keys, release_keys
+from tui.keys import hold_keys, release_keys
 from tui.messages import (
     FilterChoicesLoaded,
     LanguageChanged,
     PersonsCounted,
-    PersonsFailed,
     PersonsLoaded,
 )
-from tui.screens.filters import FilterChoices, FilterModal, ListFilters
+from tui.screens.failures import Failure, ReportsFailures
 from tui.session import Session
 from tui.widgets.boxes import TextBox
 from tui.widgets.key_footer import KeyFooter
@@ -48,14 +46,18 @@ FILTER_GROUP = "person-list-filters"
 FALLBACK_PAGE_SIZE = 50
 
 
-class PersonListScreen(Screen[None]):
+class PersonListScreen(ReportsFailures, Screen[None]):
     """The registry of persons in the user's scope: a search box, a page, a status line.
 
-    Data comes only from `db.persons` in async workers; each worker ends by
+    Data comes only from `db.persons.search` in async workers; each worker ends by
     posting a message, and every failure arrives through `on_worker_state_changed`.
     """
 
     AUTO_FOCUS = "#persons"
+    FAILURES: ClassVar[dict[str, Failure]] = {
+        group: Failure(N_("Cannot load the list"))
+        for group in (LOAD_GROUP, COUNT_GROUP, FILTER_GROUP)
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         # Short descriptions for the footer at 80 columns; tooltips say it in full.
         # Priority, so it works while the table has the focus and while typing.
@@ -203,21 +205,10 @@ class PersonListScreen(Screen[None]):
         self.total = message.total
         self._show_status()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group in (
-            LOAD_GROUP,
-            COUNT_GROUP,
-            FILTER_GROUP,
-        ):
-            error = event.worker.error
-            assert error is not None
-            self.post_message(PersonsFailed(one_line(error)))
-
-    def on_persons_failed(self, message: PersonsFailed) -> None:
-        drop_keys(self)
-        self.failure = message.reason
+    def show_failure(self, failure: Failure, why: str) -> None:
+        self.failure = why
         self._show_status()
-        self.notify(message.reason, title=_("Cannot load the list"), severity="error")
+        super().show_failure(failure, why)
 
     def action_filter(self) -> None:
         if self._choices is None:

@@ -15,10 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
 
-from db.activity import Activity, person_activity
-from db.consent import (
+from db.keys.crypto import Field
+from db.persons.activity import Activity, person_activity
+from db.persons.consent import (
     REGISTRATION_SCOPE,
     ConsentRecord,
     consents_of,
@@ -26,14 +26,15 @@ from db.consent import (
     record_consent,
     withdraw_consent,
 )
-from db.crypto import Field
-from db.identifiers import reveal
-from db.models import HouseholdRow, PersonDetail
-from db.person_save import change_status, grids_under, hand_over
-from db.records import open_person
-from tui.errors import one_line
+from db.persons.identifiers import reveal
+from db.persons.models import HouseholdRow, PersonDetail
+from db.persons.records import open_person
+from db.persons.save import change_status, grids_under, hand_over
+from tui.dialogs.consent import ConsentChange, ConsentModal
+from tui.dialogs.purpose import PurposeModal
+from tui.dialogs.status import StatusChange, StatusModal
 from tui.i18n import N_, _, translate_bindings
-from tui.keys import drop_keys, hand_keys_on, hold_keys, release_keys
+from tui.keys import hand_keys_on, hold_keys, release_keys
 from tui.labels import (
     DISPUTE_KINDS,
     DISPUTE_STATUSES,
@@ -50,14 +51,11 @@ from tui.messages import (
     IdentifierRevealed,
     LanguageChanged,
     PersonOpened,
-    RecordFailed,
     StatusChanged,
 )
-from tui.screens.consent_dialog import ConsentChange, ConsentModal
+from tui.screens.failures import Failure, ReportsFailures
 from tui.screens.person_details import consent_cells, details_table, household_cells
 from tui.screens.person_form import FormOutcome, PersonFormScreen
-from tui.screens.purpose import PurposeModal
-from tui.screens.status_change import StatusChange, StatusModal
 from tui.screens.visit_form import VisitFormScreen
 from tui.session import Session
 from tui.widgets.key_footer import KeyFooter
@@ -83,12 +81,16 @@ COLUMNS = {
 }  # fmt: skip
 
 
-class PersonRecordScreen(Screen[bool]):
+class PersonRecordScreen(ReportsFailures, Screen[bool]):
     """The record of one person in the user's scope; opening it is audited.
 
     Dismissed with True when the person left the user's scope (handed over).
     """
 
+    FAILURES: ClassVar[dict[str, Failure]] = {
+        group: Failure(N_("Cannot show the record"))
+        for group in (LOAD_GROUP, REVEAL_GROUP, STATUS_GROUP, CONSENT_GROUP)
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,b", "back", N_("Back"), key_display="b"),
         Binding("e", "edit", N_("Edit"), tooltip=N_("Correct the record")),
@@ -199,13 +201,6 @@ class PersonRecordScreen(Screen[bool]):
                 ))  # fmt: skip
         self.post_message(ConsentRecorded(change.action == "withdrawn"))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group in (
-            LOAD_GROUP, REVEAL_GROUP, STATUS_GROUP, CONSENT_GROUP,
-        ):  # fmt: skip
-            assert event.worker.error is not None
-            self.post_message(RecordFailed(one_line(event.worker.error)))
-
     # Results.
 
     def on_person_opened(self, message: PersonOpened) -> None:
@@ -218,10 +213,6 @@ class PersonRecordScreen(Screen[bool]):
     def on_identifier_revealed(self, message: IdentifierRevealed) -> None:
         self.revealed[message.field] = message.value
         self._show_record()
-
-    def on_record_failed(self, message: RecordFailed) -> None:
-        drop_keys(self)
-        self.notify(message.reason, title=_("Cannot show the record"), severity="error")
 
     def on_status_changed(self, message: StatusChanged) -> None:
         if message.change.action == "hand_over":

@@ -12,15 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
-from textual.worker import Worker, WorkerState
 
 from db import workflow
 from db.workflow import Decision, Waiting
-from tui.errors import one_line
+from tui.dialogs.review import Review, ask_review, reviewed_line
 from tui.i18n import N_, _, translate_bindings
-from tui.keys import drop_keys, hold_keys, release_keys
+from tui.keys import hold_keys, release_keys
 from tui.messages import LanguageChanged, QueueLoaded, Reviewed
-from tui.screens.review import Review, ask_review, reviewed_line
+from tui.screens.failures import Failure, ReportsFailures
 from tui.screens.submission_kinds import kind_view
 from tui.session import Session
 from tui.widgets.key_footer import KeyFooter
@@ -29,9 +28,13 @@ from tui.widgets.queue_table import QueueTable
 LOAD_GROUP, REVIEW_GROUP = "review-queue-load", "review-queue-review"
 
 
-class ReviewQueueScreen(Screen[None]):
+class ReviewQueueScreen(ReportsFailures, Screen[None]):
     """What a supervisor reviews: approve (a) or return (x) the chosen record."""
 
+    FAILURES: ClassVar[dict[str, Failure]] = {
+        LOAD_GROUP: Failure(N_("Not done")),
+        REVIEW_GROUP: Failure(N_("Not done"), "release"),
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,b", "back", N_("Back"), key_display="b"),
         Binding("enter,o", "open", N_("Open"), tooltip=N_("Open the record")),
@@ -95,15 +98,6 @@ class ReviewQueueScreen(Screen[None]):
         last = self.last
         text = "" if last is None else reviewed_line(last.item, last.decision)
         self.query_one("#queue-status", Static).update(text)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group in (LOAD_GROUP, REVIEW_GROUP):
-            assert event.worker.error is not None
-            if event.worker.group == LOAD_GROUP:
-                drop_keys(self)
-            else:
-                release_keys(self)
-            self.notify(one_line(event.worker.error), title=_("Not done"), severity="error")
 
     def _chosen(self) -> Waiting | None:
         table = self.query_one(QueueTable)

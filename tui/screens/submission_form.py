@@ -22,26 +22,26 @@ from textual.binding import Binding, BindingType
 from textual.message_pump import _MessagePumpMeta
 from textual.widget import Widget
 from textual.widgets import Header, Static
-from textual.worker import Worker, WorkerState
 
 from db import workflow
-from db.connect import Connection
+from db.core.connect import Connection
 from db.drafts import discard_draft
 from db.workflow import EDITABLE, Conflict, Decision, SubmissionState, Waiting
-from tui.errors import one_line
+from tui.dialogs.conflict import ConflictChoice, ConflictModal, merged
+from tui.dialogs.review import Review, ask_review
 from tui.i18n import N_, _
-from tui.keys import drop_keys, hold_keys, release_keys
+from tui.keys import hold_keys, release_keys
 from tui.labels import VISIT_STATUSES, label
 from tui.messages import ConflictLoaded, SubmissionSaved
-from tui.screens.conflict import ConflictChoice, ConflictModal, merged
 from tui.screens.drafting import DraftingScreen
-from tui.screens.review import Review, ask_review
+from tui.screens.failures import Failure
 from tui.session import Session
 from tui.widgets.key_footer import KeyFooter
 
 Checked = TypeVar("Checked")
 LOAD_GROUP, SAVE_GROUP = "submission-form-load", "submission-form-save"
 CONFLICT_GROUP = "submission-form-conflict"
+NOT_SAVED = N_("Not saved: {reason}. What you typed is still here.")
 
 
 class _FormMeta(_MessagePumpMeta, ABCMeta):
@@ -54,6 +54,12 @@ class SubmissionFormScreen(DraftingScreen[bool | Review], Generic[Checked], meta
 
     KIND: ClassVar[str]
     HEADING: ClassVar[str]  # msgid with {status}; not TITLE, which is Textual's header title
+    FAILURES: ClassVar[dict[str, Failure]] = {
+        **DraftingScreen.FAILURES,
+        LOAD_GROUP: Failure(NOT_SAVED),
+        SAVE_GROUP: Failure(NOT_SAVED, "release"),
+        CONFLICT_GROUP: Failure(NOT_SAVED, "release"),
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "save(True)", N_("Submit"), tooltip=N_("Submit for review")),
         Binding("ctrl+s", "save(False)", N_("Save draft"), tooltip=N_("Keep it as a draft")),
@@ -185,22 +191,11 @@ class SubmissionFormScreen(DraftingScreen[bool | Review], Generic[Checked], meta
         self.query_one("#problems", Static).update(_("Saved as a draft."))
         release_keys(self)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        groups = (LOAD_GROUP, SAVE_GROUP, CONFLICT_GROUP)
-        if event.state is not WorkerState.ERROR or event.worker.group not in groups:
-            return
-        error = event.worker.error
-        assert error is not None
-        if isinstance(error, Conflict) and event.worker.group == SAVE_GROUP:
+    def answer_failure(self, group: str, error: BaseException) -> bool:
+        if isinstance(error, Conflict) and group == SAVE_GROUP:
             self.load_conflict()
-            return
-        if event.worker.group == LOAD_GROUP:
-            drop_keys(self)
-        else:
-            release_keys(self)
-        self.query_one("#problems", Static).update(
-            _("Not saved: {reason}. What you typed is still here.").format(reason=one_line(error))
-        )
+            return True
+        return False
 
     # Saved meanwhile by someone else.
 

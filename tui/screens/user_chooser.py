@@ -12,15 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
-from textual.worker import Worker, WorkerState
 
-from db.connect import Pool
-from db.session import logins
+from db.core.connect import Pool
+from db.core.session import logins
 from db.users import AppUser
-from tui.errors import one_line
 from tui.i18n import N_, _, translate_bindings
-from tui.keys import drop_keys, hold_keys, release_keys
+from tui.keys import hold_keys, release_keys
 from tui.messages import ChoosableUsersLoaded, LanguageChanged
+from tui.screens.failures import Failure, ReportsFailures
 
 LOAD_GROUP = "user-chooser-load"
 ROLE_NAMES = {
@@ -42,9 +41,10 @@ class UserChoices(OptionList, can_focus=False):
     and help show every key that works here."""
 
 
-class UserChooserScreen(Screen[AppUser]):
+class UserChooserScreen(ReportsFailures, Screen[AppUser]):
     """Lists the app users named, loaded in a worker; ↑/↓ and Enter, or 1–4, choose one."""
 
+    FAILURES: ClassVar[dict[str, Failure]] = {LOAD_GROUP: Failure(N_("Not done"))}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", N_("Up"), key_display="↑", tooltip=N_("The user above")),
         Binding("down", "move(1)", N_("Down"), key_display="↓", tooltip=N_("The user below")),
@@ -86,12 +86,6 @@ class UserChooserScreen(Screen[AppUser]):
         self.loaded = True
         self._texts()
         release_keys(self)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group == LOAD_GROUP:
-            assert event.worker.error is not None
-            drop_keys(self)
-            self.notify(one_line(event.worker.error), title=_("Not done"), severity="error")
 
     def _texts(self) -> None:
         """Title, one option per user and the hint, in the current language."""

@@ -20,23 +20,23 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
-from db.clock import today
-from db.connect import Connection
+from db.core.clock import today
+from db.core.connect import Connection
+from db.core.problems import Problem, problems_of
 from db.drafts import drafts_of, find_draft
-from db.free_text import in_visit
-from db.models import PersonDetail
-from db.problems import Problem, problems_of
-from db.visit_form import NeedForm, VisitForm, VisitInput, VisitPerson
-from db.visits import departments, load_visit, save_visit, visit_stamp
+from db.persons.free_text import in_visit
+from db.persons.models import PersonDetail
+from db.visits.form import NeedForm, VisitForm, VisitInput, VisitPerson
+from db.visits.store import departments, load_visit, save_visit, visit_stamp
 from db.workflow import SubmissionState, Waiting
+from tui.dialogs.need import NeedModal
+from tui.dialogs.notice import DraftChoice, DraftOfferModal
+from tui.dialogs.person_picker import PersonPickerModal
 from tui.i18n import N_, _, translate_bindings
 from tui.keys import hold_keys, release_keys
 from tui.labels import NEED_CATEGORIES, VISIT_KINDS, label
 from tui.messages import LanguageChanged, VisitFormLoaded
 from tui.problem_text import saved_anyway, say
-from tui.screens.need_form import NeedModal
-from tui.screens.notice import DraftChoice, DraftOfferModal
-from tui.screens.person_picker import PersonPickerModal
 from tui.screens.submission_form import LOAD_GROUP, SubmissionFormScreen
 from tui.session import Session
 from tui.widgets.boxes import NotesBox, TextBox

@@ -11,13 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
-from textual.worker import Worker, WorkerState
 
-from db.visits import VisitSummary, work_list
-from tui.errors import one_line
+from db.visits.store import VisitSummary, work_list
 from tui.i18n import N_, _, translate_bindings
-from tui.keys import drop_keys, hold_keys, release_keys
+from tui.keys import hold_keys, release_keys
 from tui.messages import LanguageChanged, WorkLoaded
+from tui.screens.failures import Failure, ReportsFailures
 from tui.session import Session
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.visit_table import VisitTable
@@ -25,9 +24,10 @@ from tui.widgets.visit_table import VisitTable
 LOAD_GROUP = "work-list-load"
 
 
-class WorkListScreen(Screen[None]):
+class WorkListScreen(ReportsFailures, Screen[None]):
     """Enter opens a visit to go on with it."""
 
+    FAILURES: ClassVar[dict[str, Failure]] = {LOAD_GROUP: Failure(N_("Not done"))}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,b", "back", N_("Back"), key_display="b"),
         Binding("enter,o", "open", N_("Open"), tooltip=N_("Open the visit")),
@@ -64,12 +64,6 @@ class WorkListScreen(Screen[None]):
         self.query_one(VisitTable).show(self.visits)
         self.refresh_bindings()
         release_keys(self)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group == LOAD_GROUP:
-            assert event.worker.error is not None
-            drop_keys(self)
-            self.notify(one_line(event.worker.error), title=_("Not done"), severity="error")
 
     @on(DataTable.RowSelected, "#work")
     def row_chosen(self, event: DataTable.RowSelected) -> None:

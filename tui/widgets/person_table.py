@@ -16,7 +16,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from db.models import PersonSummary
+from db.persons.models import PersonSummary
 from tui.i18n import N_, _
 from tui.labels import SEXES, STATUSES
 from tui.widgets.columns import column_width, fit_columns

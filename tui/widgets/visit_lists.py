@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from db.visit_form import NeedForm, VisitPerson
+from db.visits.form import NeedForm, VisitPerson
 from tui.labels import NEED_CATEGORIES, label
 from tui.widgets.columns import CELL_PADDING, column_width
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from db.visits import VisitSummary
+from db.visits.store import VisitSummary
 from tui.i18n import N_
 from tui.labels import VISIT_KINDS, VISIT_STATUSES, label
 from tui.widgets.fitted_table import FittedTable
