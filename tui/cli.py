@@ -8,6 +8,7 @@ with a one-line reason, 2 usage.
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from dataclasses import dataclass
 from typing import Annotated
@@ -165,6 +166,22 @@ def db_migrate() -> None:
 
     applied = run(migrate_dsn)
     typer.echo("\n".join(f"applied {name}" for name in applied) or "up to date")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded database server (it starts again with the next command that needs it)."""
+    from db.core.connect import DSN_ENV, data_dir
+    from db.core.stopping_server import stop
+
+    if os.environ.get(DSN_ENV):
+        fail(f"{DSN_ENV} is set: that server is not the embedded one, and not stopped here")
+    try:
+        stopped = stop(data_dir() / "pgdata")
+    except USER_ERRORS as exc:
+        fail(one_line(exc))
+    typer.echo("stopped the embedded database server" if stopped else
+               "the embedded database server is not running")  # fmt: skip
 
 
 @db_app.command("status")

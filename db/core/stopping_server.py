@@ -9,6 +9,8 @@ be gone, for a bounded time, and otherwise say what is going on in one line.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,3 +80,25 @@ def wait_until_stopped(
             say(WAITING)
         told = True
         time.sleep(POLL_SECONDS)
+
+
+def stop(pgdata: Path, timeout: float | None = None) -> bool:
+    """Stop the embedded server of `pgdata` (a fast shutdown: its clients are let go and
+    what they had not committed is rolled back); whether one was running. Raises
+    `ServerStillStopping` if it is not gone after `timeout` seconds."""
+    import signal
+
+    postmaster = live_postmaster(pgdata)
+    if postmaster is None:
+        return False
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(postmaster.pid, signal.SIGINT)
+    wait_until_stopped(pgdata, timeout=timeout)
+    deadline = time.monotonic() + (STOP_WAIT_SECONDS if timeout is None else timeout)
+    while live_postmaster(pgdata) is not None:  # after "stopping", until the process is gone
+        if time.monotonic() >= deadline:
+            raise ServerStillStopping(
+                f"the database server (PID {postmaster.pid}) did not stop; try again later"
+            )
+        time.sleep(POLL_SECONDS)
+    return True

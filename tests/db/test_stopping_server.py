@@ -122,3 +122,28 @@ async def test_demo_says_in_one_line_that_the_previous_server_still_stops(
         f"tongxin: the previous database server (PID {stopping.pid}) is still shutting down "
         "after 1 s, probably waiting for its clients to leave; close them, or try again later",
     ]
+
+
+async def test_db_stop_stops_the_embedded_server_and_says_so() -> None:
+    root = Path(tempfile.mkdtemp(prefix="tongxin-stop-"))
+    data = root / "data"
+    data.mkdir()
+    try:
+        started = await _python(START, data)
+        _out, err = await asyncio.wait_for(started.communicate(), 120)
+        assert started.returncode == 0, err.decode()
+        assert live_postmaster(data / "pgdata") is not None
+        env = _env(data)
+        result = await asyncio.to_thread(runner.invoke, app, ["db", "stop"], env=env)
+        assert (result.exit_code, result.output) == (0, "stopped the embedded database server\n")
+        assert live_postmaster(data / "pgdata") is None
+        again = await asyncio.to_thread(runner.invoke, app, ["db", "stop"], env=env)
+        assert again.output == "the embedded database server is not running\n"
+        elsewhere = await asyncio.to_thread(
+            runner.invoke, app, ["db", "stop"], env=env | {"TONGXIN_DSN": "postgresql:///x"}
+        )
+        assert elsewhere.exit_code == 1
+        assert "TONGXIN_DSN is set" in elsewhere.output
+    finally:
+        await asyncio.to_thread(stop_cluster, data / "pgdata")
+        shutil.rmtree(root, ignore_errors=True)
