@@ -1,10 +1,10 @@
-"""Run a benchmark: `python -m bench seed|lookup|start|writers [...]`."""
+"""Run a benchmark: `python -m bench seed|lookup|start|writers|keys [...]`."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import lookup, seed_demo, start, writers
+from bench import keys, lookup, seed_demo, start, writers
 
 
 def main() -> None:
@@ -24,6 +24,8 @@ def main() -> None:
     write.add_argument("--pause", type=float, default=0.5, help="mean seconds between writes")
     write.add_argument("--rounds", type=int, default=2)
     write.add_argument("--cold", action="store_true", help="time each connection's first write")
+    burst = sub.add_parser("keys", help="a burst of keys into a form, routed vs Textual's own")
+    burst.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if args.name == "seed":
         seed_demo.main(args.persons, args.seed)
@@ -31,6 +33,8 @@ def main() -> None:
         lookup.main(args.persons)
     elif args.name == "start":
         start.main(args.persons, args.runs)
+    elif args.name == "keys":
+        keys.main(args.runs)
     elif args.name == "writers":
         writers.main(args.writers, args.writes, args.pause, args.rounds, args.cold)
 
