@@ -67,11 +67,12 @@ class AppointInput(BaseModel):
     id: UUID
     city_code: str
     person_id: UUID | None  # before org_code, whose check reads it
-    org_code: str
+    # In the dialog's order, so its problems are named in that order.
     name: str | None
     sex: int | None
     ethnic_code: str | None
     birth_date: date | None
+    org_code: str
     standing: Standing
     employer: str
     post: str
