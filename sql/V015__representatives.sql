@@ -285,23 +285,23 @@ LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
     window_ AS (
         SELECT e.year, e.day, e.day - 14 AS opens, e.day + 7 AS closes FROM eid_al_adha e
     ),
-    latest AS (
-        SELECT a.*,
-               (SELECT max(c.day) FROM contact c WHERE c.city_code = a.city_code
-                   AND c.id = a.id AND c.kind = 'phone_call') AS last_phone,
-               (SELECT max(c.day) FROM contact c WHERE c.city_code = a.city_code
-                   AND c.id = a.id AND c.kind IN ('face_to_face', 'home_visit')) AS last_face,
-               (SELECT max(c.day) FROM contact c JOIN window_ w ON c.day BETWEEN w.opens AND w.closes
-                 WHERE c.city_code = a.city_code AND c.id = a.id AND c.kind = 'festival')
-                   AS last_eid,
-               (SELECT max(w.year) FROM window_ w WHERE w.opens <= p_today) AS opened_year
-          FROM active a
+    -- One pass over the contacts: the last of each kind, an Eid symposium only in its
+    -- window.
+    last_talk AS (
+        SELECT c.city_code, c.id,
+               max(c.day) FILTER (WHERE c.kind = 'phone_call') AS last_phone,
+               max(c.day) FILTER (WHERE c.kind IN ('face_to_face', 'home_visit')) AS last_face,
+               max(c.day) FILTER (WHERE w.year IS NOT NULL) AS last_eid
+          FROM contact c
+          LEFT JOIN window_ w ON c.kind = 'festival' AND c.day BETWEEN w.opens AND w.closes
+         GROUP BY c.city_code, c.id
     ),
     eid AS (
-        SELECT l.*,
-               (SELECT w.year FROM window_ w WHERE l.last_eid BETWEEN w.opens AND w.closes)
-                   AS attended_year
-          FROM latest l
+        SELECT a.*, t.last_phone, t.last_face, t.last_eid,
+               (SELECT w.year FROM window_ w WHERE t.last_eid BETWEEN w.opens AND w.closes)
+                   AS attended_year,
+               (SELECT max(w.year) FROM window_ w WHERE w.opens <= p_today) AS opened_year
+          FROM active a LEFT JOIN last_talk t ON t.city_code = a.city_code AND t.id = a.id
     )
     SELECT e.city_code, e.id, e.org_code, e.person_id, e.name, e.standing, e.appointed_on,
            e.last_phone, phone.state, phone.due,
