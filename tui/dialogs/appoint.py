@@ -50,7 +50,7 @@ class AppointModal(ReportsFailures, ModalScreen[AppointInput | None]):
     DEFAULT_CSS = """
     AppointModal #appoint-boxes {
         height: auto;
-        max-height: 22;
+        max-height: 14;
     }
     """
 
