@@ -1,4 +1,5 @@
-"""Load or refresh the reference data: ethnic groups, divisions, org units, departments.
+"""Load or refresh the reference data: ethnic groups, divisions, org units, departments,
+the dates of Eid al-Adha.
 
 Every load is an upsert, so running it again changes nothing, and each source's
 edition and checksum is recorded in `reference_source`.
@@ -11,6 +12,7 @@ import hashlib
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -20,6 +22,14 @@ from seeds.departments import DEPARTMENTS
 ETHNIC_FILE = "ethnic_groups_gbt3304.csv"
 DIVISION_FILE = "divisions_gbt2260_mca_2025-12-31.csv"
 STAT_CODE_FILE = "statistical_codes_2023_zhengzhou_changzhi.csv"
+EID_FILE = "eid_al_adha_china_2015_2035.csv"
+# The representatives' yearly symposium is held at Eid al-Adha (古尔邦节), whose day
+# follows the moon: the days Chinese Muslims keep, as the Islamic Association of China
+# announces them each year in its calendar (公历、农历、伊斯兰教历对照表); years not yet
+# announced hold the Umm al-Qura day, marked expected, to be replaced when announced.
+EID_EDITION = (
+    "中国伊斯兰教协会 三历对照表: 2015–2025 已公布; 2026–2035 按乌姆库拉历预计, 待公布后更新"
+)
 
 # Common extension rows beside the 56 groups of GB/T 3304.
 ETHNIC_EXTENSIONS = [
@@ -210,6 +220,22 @@ async def load_departments(conn: Connection) -> SourceLoaded:
     )
 
 
+async def load_eid_al_adha(conn: Connection) -> SourceLoaded:
+    """The days of Eid al-Adha, one a year; a day announced later replaces the expected one."""
+    rows, checksum = _read(EID_FILE)
+    records = [(int(r["year"]), date.fromisoformat(r["day"]), r["basis"]) for r in rows]
+    await conn.execute(
+        """
+        INSERT INTO eid_al_adha (year, day, basis)
+        SELECT * FROM unnest($1::smallint[], $2::date[], $3::text[])
+        ON CONFLICT (year) DO UPDATE SET day = EXCLUDED.day, basis = EXCLUDED.basis
+         WHERE (eid_al_adha.day, eid_al_adha.basis) IS DISTINCT FROM (EXCLUDED.day, EXCLUDED.basis)
+        """,
+        *_columns(records, 3),
+    )
+    return await _record_source(conn, "eid_al_adha", EID_EDITION, len(records), checksum)
+
+
 async def load_reference(conn: Connection) -> list[SourceLoaded]:
     """Every reference source, in one transaction; the audit trail gets one row per
     table and statement (a bulk load), and one per org unit renamed."""
@@ -223,4 +249,5 @@ async def load_reference(conn: Connection) -> list[SourceLoaded]:
             await load_divisions(conn),
             await load_org_units(conn),
             await load_departments(conn),
+            await load_eid_al_adha(conn),
         ]

@@ -319,6 +319,12 @@ class TongxinApp(RoutedKeysApp):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_show_representatives(self) -> None:
+        from tui.screens.representative_list import RepresentativeListScreen
+
+        if self.session is not None and not isinstance(self.screen, RepresentativeListScreen):
+            self.push_screen(RepresentativeListScreen(self.session))
+
     def action_toggle_language(self) -> None:
         self.language = "en" if self.language == "zh_CN" else "zh_CN"
 
@@ -337,6 +343,12 @@ class TongxinApp(RoutedKeysApp):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from screen_commands(screen)
+        if self.session is not None:
+            yield SystemCommand(
+                _("Representatives"),
+                _("The 三必谈 of representatives: who is due or overdue"),
+                self.action_show_representatives,
+            )
         yield SystemCommand(_("Keys"), _("The keys of this screen"), self.action_show_help)
         yield SystemCommand(
             _("Switch language"), _("Chinese or English"), self.action_toggle_language

@@ -80,6 +80,21 @@ DISPUTE_STATUSES = {
     "referred": N_("Referred"),
 }
 
+STANDINGS = {
+    "ethnic": N_("Ethnic minority representative"),
+    "religious": N_("Religious representative"),
+    "clergy": N_("Clergy"),
+    "informant": N_("Ethnic and religious informant"),
+    "other": N_("Other"),
+}
+# The 三必谈 rhythm: each talk's state, said in a word (the colour only repeats it).
+RHYTHM_STATES = {
+    "done": N_("Done"),
+    "due": N_("Due now"),
+    "overdue": N_("Overdue"),
+    "upcoming": N_("Not yet"),
+}
+
 
 def label(table: dict[str, str], code: str) -> str:
     """The translated label of `code`, or the code itself when the table lacks it."""

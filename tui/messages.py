@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from db.persons.form import FormReference
     from db.persons.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
     from db.persons.save import IdHolder, Saved, StoredPerson
+    from db.representatives.form import AppointInput
+    from db.representatives.store import ContactLine, Representative, RepresentativeRhythm
     from db.users import AppUser
     from db.visits.form import VisitForm
     from db.visits.store import Decision, VisitState, VisitSummary
@@ -260,3 +262,51 @@ class ChoosableUsersLoaded(Message):
     bubble = False
 
     users: list[AppUser]
+
+
+@dataclass
+class RepresentativesLoaded(Message):
+    """The active representatives in scope and their 三必谈 rhythm today."""
+
+    bubble = False
+
+    items: list[RepresentativeRhythm]
+
+
+@dataclass
+class RepresentativeOpened(Message):
+    """One representative's record, rhythm (None once retired) and contacts."""
+
+    bubble = False
+
+    record: Representative
+    rhythm: RepresentativeRhythm | None
+    contacts: list[ContactLine]
+
+
+@dataclass
+class AppointChoicesLoaded(Message):
+    """What the appointment dialog offers: units in scope and ethnic groups, (code, name)."""
+
+    bubble = False
+
+    units: list[tuple[str, str]]
+    ethnic_groups: list[tuple[str, str]]
+
+
+@dataclass
+class Appointed(Message):
+    """An appointment was stored."""
+
+    bubble = False
+
+    appointment: AppointInput
+
+
+@dataclass
+class RepresentativeChanged(Message):
+    """A retirement or a contact was stored; `what` says which, for the status line."""
+
+    bubble = False
+
+    what: str

@@ -41,10 +41,19 @@ FIELD_LABELS: dict[str, str] = {
     "on": N_("Date"),
     "basis": N_("Legal basis"),
     "given_on": N_("Consent given"),
+    "standing": N_("Standing"),
+    "post": N_("Post"),
+    "social_posts": N_("Social posts"),
+    "appointed_on": N_("Appointed on"),
+    "retired_on": N_("Retired on"),
+    "contacted_on": N_("Date"),
 }
 # Where a form labels a field otherwise: (model, field) → label.
 MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("VisitInput", "notes"): N_("What was talked about"),
+    ("ContactInput", "notes"): N_("What was talked about"),
+    ("AppointInput", "org_code"): N_("Kept by"),
+    ("RetireInput", "note"): N_("Why"),
 }
 
 

@@ -42,8 +42,9 @@ DELETE FROM household_member
 """
 
 # What else names or describes them: the text of their needs, of visits that were
-# with them alone, their name as a party to disputes, notes on hand-overs, and any
-# draft of their record. Categories, departments, kinds and dates stay for statistics.
+# with them alone, their name as a party to disputes, their posts as a representative
+# (who is retired, having left), notes on hand-overs, and any draft of their record.
+# Categories, departments, kinds and dates stay for statistics.
 # $3, where a statement has it, is the name that replaces theirs.
 _SCRUB = [
     """
@@ -66,6 +67,15 @@ _SCRUB = [
     """
     UPDATE dispute_party SET name = $3
      WHERE (city_code, person_id) IN (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
+    """,
+    """
+    UPDATE representative r
+       SET employer = '', post = '', social_posts = '', retirement_note = '',
+           retired_on = coalesce(r.retired_on, greatest(r.appointed_on, p.status_changed_on))
+      FROM person p
+     WHERE p.city_code = r.city_code AND p.id = r.person_id
+       AND (r.city_code, r.person_id) IN
+           (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
     """,
     """
     UPDATE person_move SET note = ''

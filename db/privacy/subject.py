@@ -143,6 +143,8 @@ _RELATED = {
     "ON c.city_code = p.city_code AND c.id = p.case_id "
     "WHERE p.city_code = $1 AND p.person_id = $2 ORDER BY c.opened_on, c.id",
     "person_move": "SELECT * FROM person_move WHERE city_code = $1 AND person_id = $2 ORDER BY id",
+    "representative": "SELECT * FROM representative "
+    "WHERE city_code = $1 AND person_id = $2 ORDER BY appointed_on, id",
 }
 
 

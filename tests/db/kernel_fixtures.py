@@ -171,6 +171,45 @@ async def add_consent(conn: asyncpg.Connection, org_code: str, person: uuid.UUID
     return consent
 
 
+async def add_representative(
+    conn: asyncpg.Connection,
+    org_code: str,
+    person: uuid.UUID | None = None,
+    *,
+    appointed_on: date = date(2025, 1, 6),
+    retired_on: date | None = None,
+) -> uuid.UUID:
+    """A representative appointed from the registry (`person`, kept in their grid) or, by
+    default, by name in `org_code`."""
+    rep = uuid.uuid4()
+    named = ("阿卜杜拉", 1, "03", date(1968, 4, 2)) if person is None else (None,) * 4
+    await conn.execute(
+        "INSERT INTO representative (city_code, id, org_code, person_id, name, sex, ethnic_code, "
+        "birth_date, standing, employer, post, appointed_on, retired_on, retirement_note) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'religious', '清真寺', '阿訇', $9, $10, $11)",
+        org_code[:4], rep, org_code, person, *named, appointed_on, retired_on,
+        "任期届满" if retired_on else "",
+    )  # fmt: skip
+    return rep
+
+
+async def add_representative_contact(
+    conn: asyncpg.Connection,
+    org_code: str,
+    rep: uuid.UUID,
+    kind: str = "phone_call",
+    on: date = date(2026, 11, 2),
+) -> uuid.UUID:
+    """A contact row with a representative appointed by name."""
+    contact = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO representative_contact (city_code, id, org_code, representative_id, kind, "
+        "contacted_on, notes) VALUES ($1, $2, $3, $4, $5, $6, '谈了寺里近况')",
+        org_code[:4], contact, org_code, rep, kind, on,
+    )  # fmt: skip
+    return contact
+
+
 async def attack(conn: asyncpg.Connection, user: AppUser, sql: str, *args: object) -> str:
     """Run the attacker's statement as `user`; what it did ("UPDATE 0"), or how it was
     refused (the error's class name). Any other error is the test's own bug and raises."""
