@@ -85,6 +85,39 @@ REVOKE ALL ON FUNCTION tx_person_trail(char, uuid, timestamptz, bigint, integer)
 GRANT EXECUTE ON FUNCTION tx_person_trail(char, uuid, timestamptz, bigint, integer)
     TO tongxin_supervisor, tongxin_auditor, tongxin_admin;
 
+-- Who acted, for the auditor's trail of a whole scope: auditors and admins read app_user
+-- only within their scope, so a city admin's or another district's user acting on a row
+-- of their scope would show as a bare role. tx_actors() names (login name, display name,
+-- role kind) the app users among `p_roles` who wrote an audit row the caller may read,
+-- and no one else: it names whoever acted in the caller's scope, not the city's users.
+CREATE FUNCTION tx_actors(p_roles text[])
+RETURNS TABLE (pg_role text, name text, display_name text, role_kind text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    caller text := audit_actor();
+    caller_kind text := tx_user_kind(caller);
+    caller_scope text := tx_user_scope(caller);
+BEGIN
+    IF caller_kind IS NULL OR caller_kind NOT IN ('auditor', 'admin') THEN
+        RAISE EXCEPTION 'actors: for auditors and admins acting as themselves'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF cardinality(p_roles) > 200 THEN
+        RAISE EXCEPTION 'actors: at most 200 at a time' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY
+    SELECT u.pg_role, u.name, u.display_name, u.role_kind
+      FROM app_user u
+     WHERE u.pg_role = ANY (p_roles)
+       AND EXISTS (SELECT 1 FROM audit_log a
+                    WHERE a.actor = u.pg_role
+                      AND a.org_code >= caller_scope AND a.org_code < caller_scope || ':');
+END;
+$$;
+REVOKE ALL ON FUNCTION tx_actors(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tx_actors(text[]) TO tongxin_auditor, tongxin_admin;
+
 -- The chain of the auditor's city ---------------------------------------------------------
 -- `tongxin audit verify` (the operator) recomputes every link outside the database from
 -- the rows' column texts. An auditor cannot: a link covers every audit row of the city,

@@ -12,6 +12,8 @@ from uuid import UUID
 from db.audit.entries import TrailEntry, TrailKey, TrailPage, page_of
 from db.core.connect import Connection, record
 
+# The purpose tx_person_trail() records a reading with.
+TRAIL_PURPOSE = "查看留痕 / viewing who saw and changed the record"
 PAGE_MAX = 199  # tx_person_trail returns at most 200 rows; one more says whether more follow
 
 _TRAIL = "SELECT * FROM tx_person_trail($1, $2, $3, $4, $5)"

@@ -132,6 +132,9 @@ async def test_grid_workers_and_supervisors_read_no_trail_of_the_scope(
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
         async with acting_as(other, user):
             await trail_page(other, TrailFilters())
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
+        async with acting_as(other, user):
+            await other.fetch("SELECT * FROM tx_actors($1::text[])", [user.pg_role])
 
 
 def test_the_boxes_are_read_and_each_wrong_one_named() -> None:
@@ -150,3 +153,27 @@ def test_the_boxes_are_read_and_each_wrong_one_named() -> None:
         TrailFilterInput(since="2026-03-02", until="2026-03-01")
     [problem] = problems_of(backwards.value)
     assert (problem.field, problem.params) == ("until", {"since": "2026-03-02"})
+
+
+async def test_whoever_acted_in_the_scope_is_named_and_nobody_else(
+    conn: asyncpg.Connection, other: asyncpg.Connection
+) -> None:
+    here, there = await _districts(conn)
+    _, person = await _registers(conn, other, here)
+    admin = await new_user(conn, "admin", here[:4])
+    await conn.execute("UPDATE app_user SET display_name = '陈管理' WHERE name = $1", admin.name)
+    async with acting_as(other, admin):
+        await record_access(other, AccessEvent(
+            action="export", purpose="个人信息查阅复制请求", org_code=here, city_code=here[:4],
+            person_id=person, table_name="person",
+        ))  # fmt: skip
+    elsewhere, _ = await _registers(conn, other, there)
+    auditor = await new_user(conn, "auditor", here[:6])
+    async with acting_as(other, auditor):
+        newest = (await trail_page(other, TrailFilters(action="export"))).entries[0]
+        named = await other.fetch(
+            "SELECT pg_role FROM tx_actors($1::text[])", [admin.pg_role, elsewhere.pg_role]
+        )
+    # The city admin lies outside the district auditor's scope, but acted in it.
+    assert (newest.actor_name, newest.actor_kind) == ("陈管理", "admin")
+    assert [r["pg_role"] for r in named] == [admin.pg_role]  # not the other district's worker
