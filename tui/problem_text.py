@@ -45,6 +45,9 @@ FIELD_LABELS: dict[str, str] = {
 # Where a form labels a field otherwise: (model, field) → label.
 MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("VisitInput", "notes"): N_("What was talked about"),
+    ("TrailFilterInput", "user"): N_("User"),
+    ("TrailFilterInput", "since"): N_("From date"),
+    ("TrailFilterInput", "until"): N_("To date"),
 }
 
 
