@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncpg
 import pytest
+from textual.message import Message
 from textual.widgets import Static
 
 from db.audit.chain import verify_chains
@@ -14,6 +15,7 @@ from tests.tui.conftest import fetch, screen_text, settle, type_text
 from tests.tui.trail_history import FIRST_NAME, ID_NUMBER, TrailCast, insert_trail_history
 from tui.app import TongxinApp
 from tui.dialogs.trail_filters import TrailFilterModal
+from tui.messages import ChainProgress
 from tui.screens.audit_trail import AuditTrailScreen
 from tui.screens.person_record import PersonRecordScreen
 from tui.screens.person_trail import PersonTrailScreen
@@ -138,6 +140,33 @@ async def test_the_auditor_reads_the_scope_and_sees_the_chain_verified(
         await pilot.press("g")
         await settle(pilot)
         assert "page 1" in _line(app, "trail-status")
+
+
+async def test_the_verification_tells_how_far_it_has_come(
+    db_dsn: str, keyring: Keyring, cast: TrailCast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(AuditTrailScreen, "VERIFY_BATCH", 5)
+    seen: list[ChainProgress] = []
+
+    def hook(message: Message) -> None:
+        # Each message is seen by the screen, then by the app: count it once.
+        if isinstance(message, ChainProgress) and all(m is not message for m in seen):
+            seen.append(message)
+
+    def told() -> list[tuple[int, int]]:
+        return [(m.checked, m.links) for m in seen]
+
+    app = _app(db_dsn, keyring, cast.users["zhao"].name)
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert told() == [(5, 17), (10, 17), (15, 17), (17, 17)]
+        assert _line(app, "trail-chain").startswith(f"审计链 {cast.city}：17 环全部校验通过")
+        seen.clear()
+        await pilot.press("v")  # again
+        await settle(pilot)
+        assert told() == [(5, 17), (10, 17), (15, 17), (17, 17)]
 
 
 async def verify_chains_of(dsn: str):  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from db.audit.browse import TrailFilters, person_with_id_number, trail_page
+from db.audit.city_chain import BATCH as VERIFY_LINKS
 from db.audit.city_chain import CityChainReport, verify_city_chain
 from db.audit.entries import TrailKey, TrailPage, TrailPerson
 from tui.dialogs.trail_filters import TrailFilterChoice, TrailFilterModal
@@ -58,6 +59,8 @@ class AuditTrailScreen(ReportsFailures, Screen[None]):
                 show=False),
         Binding("v", "verify", N_("Verify"), tooltip=N_("Verify the city's audit chain again")),
     ]  # fmt: skip
+
+    VERIFY_BATCH: ClassVar[int] = VERIFY_LINKS  # links a transaction; progress after each
 
     def __init__(self, session: Session, person: TrailPerson | None = None) -> None:
         super().__init__()
@@ -185,7 +188,9 @@ class AuditTrailScreen(ReportsFailures, Screen[None]):
         def progress(checked: int, links: int) -> None:
             self.post_message(ChainProgress(checked, links))
 
-        report = await verify_city_chain(self.session.transaction, progress=progress)
+        report = await verify_city_chain(
+            self.session.transaction, progress=progress, batch=self.VERIFY_BATCH
+        )
         self.post_message(ChainVerified(report))
 
     def on_chain_progress(self, message: ChainProgress) -> None:
