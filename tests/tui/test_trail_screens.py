@@ -177,9 +177,11 @@ async def verify_chains_of(dsn: str):  # type: ignore[no-untyped-def]
         await conn.close()
 
 
-async def _filter(pilot, boxes: dict[str, str], action_downs: int | None = None) -> None:  # type: ignore[no-untyped-def]
+async def _filter(  # type: ignore[no-untyped-def]
+    pilot, boxes: dict[str, str], action_downs: int | None = None, apply: str = "ctrl+s"
+) -> None:
     """Open the filters (f), type into the boxes reached with Tab, choose an action with ↓
-    (after Any), apply with ctrl+s."""
+    (after Any), apply with ctrl+s (or Enter in the last box typed into)."""
     await pilot.press("f")
     await settle(pilot)
     assert isinstance(pilot.app.screen, TrailFilterModal)
@@ -192,7 +194,7 @@ async def _filter(pilot, boxes: dict[str, str], action_downs: int | None = None)
         while pilot.app.focused is None or pilot.app.focused.id != "box-action":
             await pilot.press("tab")
         await pilot.press("enter", *["down"] * action_downs, "enter")
-    await pilot.press("ctrl+s")
+    await pilot.press(apply)
     await settle(pilot)
 
 
@@ -239,7 +241,7 @@ async def test_a_wrong_box_is_named_and_changes_nothing(
         assert isinstance(app.screen, AuditTrailScreen)
         assert _rows(app) == before
         # A valid ID number of nobody in the auditor's scope: said once, filters kept.
-        await _filter(pilot, {"id_number": "11010519491231002X"})
+        await _filter(pilot, {"id_number": "11010519491231002X"}, apply="enter")
         assert "身份证号：您的辖区内没有此号码的人员；筛选条件未变" in _line(app, "trail-status")
         assert _rows(app) == before
         assert "f 筛选" in _line(app, "trail-filters-line")
