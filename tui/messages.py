@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from db.audit.browse import TrailFilters
+    from db.audit.city_chain import CityChainReport
+    from db.audit.entries import TrailPage
     from db.core.connect import Pool
     from db.drafts import Draft
     from db.persons.activity import Activity
@@ -310,3 +313,42 @@ class RepresentativeChanged(Message):
     bubble = False
 
     what: str
+
+
+@dataclass
+class TrailLoaded(Message):
+    """One page of a trail (a person's, or the auditor's scope's), numbered from 1."""
+
+    bubble = False
+
+    page: TrailPage
+    number: int
+
+
+@dataclass
+class TrailFiltersRead(Message):
+    """The auditor's filters, with the person an ID number typed names (None: nobody
+    with that number in the auditor's scope)."""
+
+    bubble = False
+
+    filters: TrailFilters | None
+
+
+@dataclass
+class ChainProgress(Message):
+    """How far the verification of the city's audit chain has come."""
+
+    bubble = False
+
+    checked: int
+    links: int
+
+
+@dataclass
+class ChainVerified(Message):
+    """What the verification of the city's audit chain found."""
+
+    bubble = False
+
+    report: CityChainReport

@@ -54,6 +54,9 @@ MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("ContactInput", "notes"): N_("What was talked about"),
     ("AppointInput", "org_code"): N_("Kept by"),
     ("RetireInput", "note"): N_("Why"),
+    ("TrailFilterInput", "user"): N_("User"),
+    ("TrailFilterInput", "since"): N_("From date"),
+    ("TrailFilterInput", "until"): N_("To date"),
 }
 
 

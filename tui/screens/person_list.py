@@ -89,6 +89,12 @@ class PersonListScreen(ReportsFailures, Screen[None]):
             N_("Work"),
             tooltip=N_("My drafts and returned visits; for supervisors, visits to review"),
         ),
+        Binding(
+            "h",
+            "trail",
+            N_("Trail"),
+            tooltip=N_("The audit trail of your scope, and the city's audit chain verified"),
+        ),
         # Priority, so the box's own Enter does not take it. Esc searches too if the
         # text changed (it would be searched for a moment later anyway).
         Binding("enter", "leave_search(True)", show=False, priority=True),
@@ -299,6 +305,14 @@ class PersonListScreen(ReportsFailures, Screen[None]):
 
             self.app.push_screen(WorkListScreen(session))
 
+    def action_trail(self) -> None:
+        """The auditor's trail of their scope."""
+        if self.session is None:
+            return
+        from tui.screens.audit_trail import AuditTrailScreen
+
+        self.app.push_screen(AuditTrailScreen(self.session))
+
     async def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
         await self._renew_table()
@@ -368,6 +382,8 @@ class PersonListScreen(ReportsFailures, Screen[None]):
             return self.session is not None and self.session.writes_persons
         if action == "work":
             return self.session is not None and self.session.user.role_kind != "auditor"
+        if action == "trail":
+            return self.session is not None and self.session.user.role_kind == "auditor"
         return True
 
     def action_next_page(self) -> None:

@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
+from db.audit.entries import TrailPerson
 from db.keys.crypto import Field
 from db.persons.activity import Activity, person_activity
 from db.persons.consent import (
@@ -56,6 +57,8 @@ from tui.messages import (
 from tui.screens.failures import Failure, ReportsFailures
 from tui.screens.person_details import consent_cells, details_table, household_cells
 from tui.screens.person_form import FormOutcome, PersonFormScreen
+from tui.screens.person_trail import READERS as TRAIL_READERS
+from tui.screens.person_trail import PersonTrailScreen
 from tui.screens.visit_form import VisitFormScreen
 from tui.session import Session
 from tui.widgets.key_footer import KeyFooter
@@ -109,6 +112,7 @@ class PersonRecordScreen(ReportsFailures, Screen[bool]):
         Binding("5", "tab('consent')", N_("Consent records"), show=False),
         Binding("c", "consent", N_("Consent"),
                 tooltip=N_("Record a consent, a statutory duty or a withdrawal")),
+        Binding("h", "trail", N_("Trail"), tooltip=N_("Who saw and changed this record")),
     ]  # fmt: skip
 
     def __init__(self, session: Session, city_code: str, person_id: UUID) -> None:
@@ -243,10 +247,18 @@ class PersonRecordScreen(ReportsFailures, Screen[bool]):
             return self.session.writes_persons and there
         if action == "status":
             return self.session.user.role_kind != "auditor" and there
+        if action == "trail":
+            return self.session.user.role_kind in TRAIL_READERS and there
         return True
 
     def action_back(self) -> None:
         self.dismiss(False)
+
+    def action_trail(self) -> None:
+        if self.detail is None:
+            return
+        person = TrailPerson(city_code=self.city_code, id=self.person_id, name=self.detail.name)
+        self.app.push_screen(PersonTrailScreen(self.session, person))
 
     def action_tab(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane if pane != "household" else "household-tab"
