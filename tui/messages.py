@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from db.persons.form import FormReference
     from db.persons.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
     from db.persons.save import IdHolder, Saved, StoredPerson
+    from db.referrals.categories import NeedDefault
     from db.users import AppUser
     from db.visits.form import VisitForm
     from db.visits.store import Decision, VisitState, VisitSummary
@@ -201,6 +202,7 @@ class VisitFormLoaded(Message):
     state: VisitState | None
     draft: Draft | None
     departments: list[tuple[str, str]]
+    defaults: dict[str, NeedDefault] = field(default_factory=dict)
 
 
 @dataclass

@@ -41,6 +41,16 @@ FIELD_LABELS: dict[str, str] = {
     "on": N_("Date"),
     "basis": N_("Legal basis"),
     "given_on": N_("Consent given"),
+    "channel": N_("Channel"),
+    "raised_on": N_("Raised on"),
+    "referred_on": N_("Referred on"),
+    "acknowledged_by": N_("Acknowledged by"),
+    "acknowledged_on": N_("Acknowledged on"),
+    "noted_on": N_("Note date"),
+    "note": N_("Progress"),
+    "result": N_("Outcome"),
+    "reason": N_("What was done, or why not"),
+    "closed_on": N_("Closed on"),
 }
 # Where a form labels a field otherwise: (model, field) → label.
 MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {
