@@ -49,7 +49,7 @@ FIELD_LABELS: dict[str, str] = {
     "noted_on": N_("Note date"),
     "note": N_("Progress"),
     "result": N_("Outcome"),
-    "reason": N_("What was done, or why not"),
+    "reason": N_("What was done"),
     "closed_on": N_("Closed on"),
 }
 # Where a form labels a field otherwise: (model, field) → label.

@@ -36,7 +36,7 @@ LABELS = {
     "noted_on": N_("Note date"),
     "note": N_("Progress"),
     "result": N_("Outcome"),
-    "reason": N_("What was done, or why not"),
+    "reason": N_("What was done"),
     "closed_on": N_("Closed on"),
 }
 CONFLICT_LABELS = {BOXES[name]: msgid for name, msgid in LABELS.items()
