@@ -1,5 +1,5 @@
 """Load or refresh the reference data: ethnic groups, divisions, org units, departments,
-the dates of Eid al-Adha.
+the categories of needs with their default department and days, the dates of Eid al-Adha.
 
 Every load is an upsert, so running it again changes nothing, and each source's
 edition and checksum is recorded in `reference_source`.
@@ -18,6 +18,7 @@ from typing import Any
 
 from db.core.connect import Connection
 from seeds.departments import DEPARTMENTS
+from seeds.need_categories import NEED_CATEGORIES
 
 ETHNIC_FILE = "ethnic_groups_gbt3304.csv"
 DIVISION_FILE = "divisions_gbt2260_mca_2025-12-31.csv"
@@ -236,6 +237,32 @@ async def load_eid_al_adha(conn: Connection) -> SourceLoaded:
     return await _record_source(conn, "eid_al_adha", EID_EDITION, len(records), checksum)
 
 
+async def load_need_categories(conn: Connection) -> SourceLoaded:
+    """The categories of needs, each with its default department and days to the due date."""
+    rows = [(*c, i) for i, c in enumerate(NEED_CATEGORIES, 1)]
+    await conn.execute(
+        """
+        INSERT INTO need_category (code, name_zh, name_en, department_code, due_days, must_help,
+                                   sort)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[],
+                             $6::boolean[], $7::smallint[])
+        ON CONFLICT (code) DO UPDATE
+           SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en,
+               department_code = EXCLUDED.department_code, due_days = EXCLUDED.due_days,
+               must_help = EXCLUDED.must_help, sort = EXCLUDED.sort
+         WHERE (need_category.name_zh, need_category.name_en, need_category.department_code,
+                need_category.due_days, need_category.must_help, need_category.sort)
+               IS DISTINCT FROM (EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.department_code,
+                                 EXCLUDED.due_days, EXCLUDED.must_help, EXCLUDED.sort)
+        """,
+        *_columns(rows, 7),
+    )
+    checksum = hashlib.sha256(repr(NEED_CATEGORIES).encode()).hexdigest()
+    return await _record_source(
+        conn, "need_category", "诉求类别与默认转办 (本系统)", len(rows), checksum
+    )
+
+
 async def load_reference(conn: Connection) -> list[SourceLoaded]:
     """Every reference source, in one transaction; the audit trail gets one row per
     table and statement (a bulk load), and one per org unit renamed."""
@@ -250,4 +277,5 @@ async def load_reference(conn: Connection) -> list[SourceLoaded]:
             await load_org_units(conn),
             await load_departments(conn),
             await load_eid_al_adha(conn),
+            await load_need_categories(conn),
         ]

@@ -156,7 +156,7 @@ SELECT tx_protect('representative_contact', p_parent => 'representative',
 -- Dates are the office's (China Standard Time, as the app's clock). Operators (imports,
 -- the demo's history) are not held to them.
 
-CREATE FUNCTION tx_office_today() RETURNS date
+CREATE OR REPLACE FUNCTION tx_office_today() RETURNS date
 LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
     SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date
 $$;

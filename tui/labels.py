@@ -65,6 +65,16 @@ NEED_STATUSES = {
     "resolved": N_("Resolved"),
     "closed": N_("Closed"),
 }
+CHANNELS = {
+    "visit": N_("Found on a visit"),
+    "walk_in": N_("Walk-in"),
+    "hotline": N_("Hotline"),
+    "online": N_("Online"),
+}
+OUTCOME_RESULTS = {
+    "resolved": N_("Resolved"),
+    "unable": N_("Unable to help"),
+}
 DISPUTE_KINDS = {
     "wage_arrears": N_("Wage arrears"),
     "trade": N_("Trade"),

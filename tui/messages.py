@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from db.persons.form import FormReference
     from db.persons.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
     from db.persons.save import IdHolder, Saved, StoredPerson
+    from db.referrals.categories import NeedDefault
+    from db.referrals.lists import ReferralLine
+    from db.referrals.store import ReferralOpened
     from db.representatives.form import AppointInput
     from db.representatives.store import ContactLine, Representative, RepresentativeRhythm
     from db.users import AppUser
@@ -206,6 +209,7 @@ class VisitFormLoaded(Message):
     state: VisitState | None
     draft: Draft | None
     departments: list[tuple[str, str]]
+    defaults: dict[str, NeedDefault] = field(default_factory=dict)
 
 
 @dataclass
@@ -352,3 +356,42 @@ class ChainVerified(Message):
     bubble = False
 
     report: CityChainReport
+
+
+@dataclass
+class ReferralLoaded(Message):
+    """What the referral form opens with: the need and its follow-up, the departments,
+    a kept draft."""
+
+    bubble = False
+
+    opened: ReferralOpened
+    departments: list[tuple[str, str]]
+    draft: Draft | None
+
+
+@dataclass
+class ReferralsLoaded(Message):
+    """The open referrals of the user's scope, as of `today`."""
+
+    bubble = False
+
+    lines: list[ReferralLine]
+
+
+@dataclass
+class IntakeLoaded(Message):
+    """What the form of a need raised without a visit opens with."""
+
+    bubble = False
+
+    departments: list[tuple[str, str]]
+    defaults: dict[str, NeedDefault]
+    draft: Draft | None
+
+
+@dataclass
+class NeedRaised(Message):
+    """A need raised without a visit was stored."""
+
+    bubble = False

@@ -47,6 +47,16 @@ FIELD_LABELS: dict[str, str] = {
     "appointed_on": N_("Appointed on"),
     "retired_on": N_("Retired on"),
     "contacted_on": N_("Date"),
+    "channel": N_("Channel"),
+    "raised_on": N_("Raised on"),
+    "referred_on": N_("Referred on"),
+    "acknowledged_by": N_("Acknowledged by"),
+    "acknowledged_on": N_("Acknowledged on"),
+    "noted_on": N_("Note date"),
+    "note": N_("Progress"),
+    "result": N_("Outcome"),
+    "reason": N_("What was done for them"),
+    "closed_on": N_("Closed on"),
 }
 # Where a form labels a field otherwise: (model, field) → label.
 MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {

@@ -41,10 +41,11 @@ DELETE FROM household_member
  WHERE (city_code, person_id) IN (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
 """
 
-# What else names or describes them: the text of their needs, of visits that were
-# with them alone, their name as a party to disputes, their posts as a representative
-# (who is retired, having left), notes on hand-overs, and any draft of their record.
-# Categories, departments, kinds and dates stay for statistics.
+# What else names or describes them: the text of their needs, with their progress notes
+# and the outcome of their close, of visits that were with them alone, their name as a
+# party to disputes, their posts as a representative (who is retired, having left), notes
+# on hand-overs, and any draft of their record. Categories, departments, kinds and dates
+# stay for statistics.
 # $3, where a statement has it, is the name that replaces theirs.
 _SCRUB = [
     """
@@ -63,6 +64,20 @@ _SCRUB = [
                          AND p.anonymised_at IS NULL
                          AND (w.city_code, w.person_id) NOT IN
                              (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i)))
+    """,
+    """
+    UPDATE referral_note n SET note = $3
+      FROM assistance_request a
+     WHERE a.city_code = n.city_code AND a.id = n.need_id
+       AND (a.city_code, a.person_id) IN
+           (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
+    """,
+    """
+    UPDATE referral_outcome o SET reason = $3
+      FROM assistance_request a
+     WHERE a.city_code = o.city_code AND a.id = o.id AND o.reason <> ''
+       AND (a.city_code, a.person_id) IN
+           (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
     """,
     """
     UPDATE dispute_party SET name = $3

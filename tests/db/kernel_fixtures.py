@@ -124,6 +124,58 @@ async def add_need(
     return need
 
 
+async def add_referred_need(
+    conn: asyncpg.Connection, org_code: str, person: uuid.UUID, author: str
+) -> uuid.UUID:
+    """A need raised at the window and referred to the housing department, as the operator
+    loads one, written by `author` (a role name)."""
+    need = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO assistance_request (city_code, id, org_code, person_id, channel, category, "
+        "description, department_code, status, raised_on, referred_on, due_on, created_by, "
+        "updated_by) VALUES ($1, $2, $3, $4, 'walk_in', 'housing', '想申请公租房', 'housing', "
+        "'referred', '2026-11-02', '2026-11-03', '2026-12-02', $5, $5)",
+        org_code[:4], need, org_code, person, author,
+    )  # fmt: skip
+    return need
+
+
+async def add_outcome(
+    conn: asyncpg.Connection, org_code: str, need: uuid.UUID, author: str, status: str = "draft"
+) -> None:
+    """The close of `need` in `status`, as the operator loads it (an approved one closes
+    the need)."""
+    await conn.execute(
+        "INSERT INTO referral_outcome (city_code, id, org_code, result, reason, closed_on, "
+        "status, review_comment, created_by, updated_by) VALUES ($1, $2, $3, 'resolved', "
+        "'已分配公租房', '2026-11-20', $4, $5, $6, $6)",
+        org_code[:4], need, org_code, status, "请写明房源地址" if status == "returned" else "",
+        author,
+    )  # fmt: skip
+
+
+async def fill_referrals(
+    conn: asyncpg.Connection, org_code: str, person: uuid.UUID, author: str
+) -> None:
+    """A grid's follow-up in every state, for the tests that read every table: a need
+    referred with a note and a close in each state of the review (the approved one closes
+    its need), and one open with nothing yet."""
+    for status in ("draft", "submitted", "returned", "approved"):
+        need = await add_referred_need(conn, org_code, person, author)
+        await conn.execute(
+            "INSERT INTO referral_note (city_code, id, org_code, need_id, noted_on, note) "
+            "VALUES ($1, gen_random_uuid(), $2, $3, '2026-11-05', '住建部门已受理')",
+            org_code[:4], org_code, need,
+        )  # fmt: skip
+        await add_outcome(conn, org_code, need, author, status)
+    await conn.execute(
+        "INSERT INTO assistance_request (city_code, id, org_code, person_id, channel, category, "
+        "description, status, raised_on, due_on) VALUES ($1, gen_random_uuid(), $2, $3, "
+        "'hotline', 'legal_aid', '咨询劳动合同', 'open', '2026-11-06', '2026-12-06')",
+        org_code[:4], org_code, person,
+    )  # fmt: skip
+
+
 async def add_case(
     conn: asyncpg.Connection, org_code: str, person: uuid.UUID, sweep: uuid.UUID | None = None
 ) -> uuid.UUID:

@@ -4,11 +4,11 @@ every protected table and every view exactly the rows of their scope (sql/V010).
 The tables and views are found from the catalogue (row-level security, kernel_table,
 pg_class), never from a list, so a table added later is judged too. Each example
 fills every table in several grids (persons, households, consents, visits in every
-state with persons and needs, status history, a dispute case with its party, sweeps,
-hand-overs, drafts, users, representatives and their contacts, the audit trail), reads
-each relation as each user, compares with what the owner sees filtered by the user's
-scope, and rolls everything back. A relation that cannot be judged by an org code fails
-the test; it is never skipped.
+state with persons and needs, needs followed up (notes, closes in every state), status
+history, a dispute case with its party, sweeps, hand-overs, drafts, users,
+representatives and their contacts, the audit trail), reads each relation as each user,
+compares with what the owner sees filtered by the user's scope, and rolls everything
+back. A relation that cannot be judged by an org code fails the test; it is never skipped.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db.users import add_user
-from tests.db.kernel_fixtures import add_representative, add_representative_contact
+from tests.db.kernel_fixtures import add_representative, add_representative_contact, fill_referrals
 
 CITY = "9902"
 KIND_LEVELS = {
@@ -215,6 +215,7 @@ async def _build(conn: asyncpg.Connection, world: World) -> list[tuple[str, str,
         for state in STATES:
             await _visit(conn, grid, person, state, users[0][2])
         await _case(conn, grid, person)
+        await fill_referrals(conn, grid, person, users[0][2])
         await add_representative(conn, grid, person)
     for grid in sorted(set(world.persons)):
         await add_representative_contact(conn, grid, await add_representative(conn, grid))

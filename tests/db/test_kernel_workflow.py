@@ -22,7 +22,7 @@ import pytest
 from db.core.session import acting_as
 from db.users import AppUser
 from tests.db.access_fixtures import new_user
-from tests.db.kernel_fixtures import REFUSED, Site, make_site
+from tests.db.kernel_fixtures import REFUSED, Site, add_outcome, add_referred_need, make_site
 
 COMMENT = "请补充走访地点"
 OPERATOR = "operator"
@@ -54,12 +54,34 @@ async def _make_visit(conn: asyncpg.Connection, site: Site, author: str, status:
     return visit
 
 
+async def _make_outcome(
+    conn: asyncpg.Connection, site: Site, author: str, status: str
+) -> uuid.UUID:
+    need = await add_referred_need(conn, site.grid, site.person, author)
+    await add_outcome(conn, site.grid, need, author, status)
+    return need
+
+
 FACTORIES = {
     "visit": Factory(
         make=_make_visit,
         insert="INSERT INTO visit (city_code, id, org_code, kind, visited_on, status, "
         "review_comment) VALUES ($1, $2, $3, 'phone_call', '2026-11-02', $4, $5)",
         other_change="notes = '一切正常'",
+    ),
+    # The close of a need raised at the window; an app user inserting one raises the
+    # need in the same statement (the outcome's id is its need's).
+    "referral_outcome": Factory(
+        make=_make_outcome,
+        insert="WITH need AS (INSERT INTO assistance_request (city_code, id, org_code, "
+        "person_id, channel, category, description, department_code, status, raised_on, "
+        "referred_on) SELECT $1, $2, $3, p.id, 'walk_in', 'housing', '想申请公租房', 'housing', "
+        "'referred', '2026-11-02', '2026-11-03' FROM person p WHERE p.org_code = $3 LIMIT 1 "
+        "RETURNING city_code, id, org_code) "
+        "INSERT INTO referral_outcome (city_code, id, org_code, result, reason, closed_on, "
+        "status, review_comment) SELECT city_code, id, org_code, 'resolved', '已分配公租房', "
+        "'2026-11-20', $4, $5 FROM need",
+        other_change="reason = '未能解决'",
     ),
 }
 

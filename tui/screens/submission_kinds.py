@@ -35,8 +35,21 @@ def _open_visit(session: Session, item: Waiting) -> Screen[Any]:
     return VisitFormScreen(session, item.city_code, item.id, review=item)
 
 
+def _open_referral(session: Session, item: Waiting) -> Screen[Any]:
+    from tui.screens.referral_form import ReferralFormScreen
+
+    return ReferralFormScreen(session, item.city_code, item.id, review=item)
+
+
+# What a close came to, as the queue names it.
+CLOSES = {"resolved": N_("Close: resolved"), "unable": N_("Close: unable to help")}
+
+
 KINDS: dict[str, KindView] = {
     "visit": KindView(N_("Visit"), N_("Persons: {title}"), VISIT_KINDS, _open_visit),
+    "referral_outcome": KindView(
+        N_("Close of a need"), N_("Whose need: {title}"), CLOSES, _open_referral
+    ),
 }
 
 
