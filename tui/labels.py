@@ -80,6 +80,29 @@ DISPUTE_STATUSES = {
     "referred": N_("Referred"),
 }
 
+MEETING_KINDS = {
+    "member_joint": N_("Member departments' joint meeting"),
+    "origin_destination": N_("Origin-destination joint meeting"),
+    "representatives": N_("Representatives' symposium"),
+    "eid_symposium": N_("Eid al-Adha symposium"),
+    "working": N_("Working meeting"),
+}
+ATTENDANCES = {
+    "present": N_("Present"),
+    "apologies": N_("Apologies"),
+    "observer": N_("Observer"),
+}
+ACTION_STATUSES = {
+    "open": N_("Still open"),
+    "done": N_("Done"),
+    "dropped": N_("Dropped"),
+}
+LINK_KINDS = {
+    "person": N_("Person"),
+    "need": N_("Need"),
+    "case": N_("Dispute"),
+}
+
 
 def label(table: dict[str, str], code: str) -> str:
     """The translated label of `code`, or the code itself when the table lacks it."""

@@ -17,8 +17,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from db.core.problems import N_, field_error, problem
+from db.core.problems import N_, Problem, field_error, problem
 from db.persons.form import limited, parse_date, plain
+from db.persons.free_text import HOLDS_AN_IDENTIFIER, holds_identifier
 
 MeetingKind = Literal[
     "member_joint", "origin_destination", "representatives", "eid_symposium", "working"
@@ -387,6 +388,16 @@ class MeetingInput(BaseModel):
                                   N_("before the day of the meeting ({day})"),
                                   day=self.held_on.isoformat())  # fmt: skip
         return self
+
+    def identifier_warnings(self) -> list[Problem]:
+        """The agenda, minutes, decisions and action items that seem to hold a resident
+        ID or mobile number: shown as typed to every reader, never masked."""
+        found = [Problem(name, HOLDS_AN_IDENTIFIER) for name in ("agenda", "minutes", "decisions")
+                 if holds_identifier(getattr(self, name))]  # fmt: skip
+        found += [Problem("text", HOLDS_AN_IDENTIFIER, row=number, within="items")
+                  for number, item in enumerate(self.items, start=1)
+                  if holds_identifier(item.text)]  # fmt: skip
+        return found
 
     def submit_problem(self) -> tuple[str, str] | None:
         """Why these minutes cannot go up for review yet (a draft may be incomplete):

@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from db.workflow import Waiting
 from tui.i18n import N_, _
-from tui.labels import VISIT_KINDS, label
+from tui.labels import MEETING_KINDS, VISIT_KINDS, label
 from tui.session import Session
 
 Opener = Callable[[Session, Waiting], Screen[Any]]
@@ -35,8 +35,15 @@ def _open_visit(session: Session, item: Waiting) -> Screen[Any]:
     return VisitFormScreen(session, item.city_code, item.id, review=item)
 
 
+def _open_minutes(session: Session, item: Waiting) -> Screen[Any]:
+    from tui.screens.meeting_form import MeetingFormScreen
+
+    return MeetingFormScreen(session, item.city_code, item.id, review=item)
+
+
 KINDS: dict[str, KindView] = {
     "visit": KindView(N_("Visit"), N_("Persons: {title}"), VISIT_KINDS, _open_visit),
+    "minutes": KindView(N_("Minutes"), N_("Agenda: {title}"), MEETING_KINDS, _open_minutes),
 }
 
 
