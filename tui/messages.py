@@ -310,3 +310,14 @@ class LinkablesLoaded(Message):
     bubble = False
 
     found: list[Linkable]
+
+
+@dataclass
+class ItemLoaded(Message):
+    """One action item as it stands now (`marked`: just marked by this user)."""
+
+    bubble = False
+
+    item: CarriedItem
+    departments: list[tuple[str, str]]
+    marked: bool = False

@@ -71,10 +71,11 @@ RETURNING version
 
 
 async def store_marks(
-    conn: Connection, city_code: str, meeting_id: UUID, marks: list[MarkInput]
+    conn: Connection, city_code: str, meeting_id: UUID | None, marks: list[MarkInput]
 ) -> None:
-    """Mark carried items at `meeting_id` as each mark says, from the version it was made
-    on. A mark already stored (a save retried, or saved again) is left as it is."""
+    """Mark carried items at `meeting_id` (None: between meetings) as each mark says,
+    from the version it was made on. A mark already stored (a save retried, or saved
+    again) is left as it is."""
     for mark in marks:
         stored = await conn.fetchval(_MARK, city_code, meeting_id, mark.id, mark.status,
                                      mark.done_on, mark.note, mark.version)  # fmt: skip
@@ -94,3 +95,25 @@ async def store_marks(
             raise ItemChanged(
                 f"action item {now['seq']}: marked meanwhile by someone else; reopen the meeting"
             )
+
+
+async def load_item(conn: Connection, city_code: str, item_id: UUID) -> CarriedItem:
+    """One action item, as a carried one is listed."""
+    row = await conn.fetchrow(
+        "SELECT a.city_code, a.id, a.meeting_id, m.held_on AS meeting_held_on, a.seq, a.text, "
+        "a.department_code, a.due_on, a.status, a.done_on, a.closing_note, a.closed_in, "
+        "a.version FROM action_item a "
+        "JOIN meeting m ON m.city_code = a.city_code AND m.id = a.meeting_id "
+        "WHERE a.city_code = $1 AND a.id = $2",
+        city_code, item_id,
+    )  # fmt: skip
+    if row is None:
+        raise ItemChanged("action item: not found in your scope")
+    return CarriedItem.model_validate(record(row))
+
+
+async def follow_up(conn: Connection, city_code: str, mark: MarkInput) -> CarriedItem:
+    """Mark one action item between meetings (done, dropped, or open again); it as now."""
+    async with conn.transaction():
+        await store_marks(conn, city_code, None, [mark])
+        return await load_item(conn, city_code, mark.id)

@@ -1,16 +1,20 @@
 """Recording a meeting with the keyboard: a street's member departments' joint meeting
 with who came, the minutes and three action items, submitted, then approved from the
-review queue; the next meeting takes the open items over and marks one done."""
+review queue; the next meeting takes the open items over and marks one done; an item
+due before the meeting is named by its row; a home-screen line opens an item to mark."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import asyncpg
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TextArea
 
+from db.core.session import acting_as
 from db.keys.crypto import Keyring
+from db.meetings.rhythm import meetings_home
 from db.users import AppUser
 from tests.tui.conftest import (
     add_app_user,
@@ -24,6 +28,7 @@ from tui.app import TongxinApp
 from tui.dialogs.action_item import ActionItemModal
 from tui.dialogs.attendee import AttendeeModal
 from tui.dialogs.carried_mark import CarriedMarkModal
+from tui.screens.action_item_view import ActionItemScreen, open_home_line
 from tui.screens.meeting_form import MeetingFormScreen
 from tui.screens.meeting_list import MeetingListScreen
 from tui.screens.review_queue import ReviewQueueScreen
@@ -241,3 +246,65 @@ async def test_the_next_meeting_lists_the_open_items_and_marks_one_done(
         (first, "open", None, "", None),
         (second, "done", "2026-11-10", "已走访十二家", new[0]["id"]),
     ]
+
+
+async def test_an_item_due_before_the_meeting_is_named_with_its_row(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    street = await _street(demo_dsn)
+    writer = await add_app_user(demo_dsn, "supervisor", street)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=writer.name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await _new_meeting(pilot)
+        await pilot.press("tab", "tab", "end", "ctrl+u")
+        await type_text(pilot, "2026-11-20")
+        await pilot.press("tab")
+        await type_text(pilot, "09:30")
+        await _action_item(pilot, "组织招聘会", HUMAN_RESOURCES, "2026-12-31")
+        await _action_item(pilot, "走访餐馆", EDUCATION, "2026-11-01")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        problems = str(form.query_one("#problems", Static).render())
+        assert problems == "第 2 项交办事项 · 办结期限：早于会议日期（2026-11-20）"
+        items = form.query_one("#meeting-items", DataTable)
+        assert app.focused is items
+        assert items.cursor_row == 1
+    assert await fetch(demo_dsn, "SELECT 1 FROM meeting") == []
+
+
+async def test_a_home_screen_line_opens_the_item_and_marks_it_done(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    street = await _street(demo_dsn)
+    writer = await add_app_user(demo_dsn, "supervisor", street)
+    first, _second = await _earlier_meeting(demo_dsn, street, writer)
+    conn = await asyncpg.connect(demo_dsn)
+    try:
+        async with acting_as(conn, writer):
+            home = await meetings_home(conn, date(2026, 9, 25))
+    finally:
+        await conn.close()
+    assert [line.text for line in home.items] == ["开展双语培训", "走访清真餐馆"]
+    app = TongxinApp(demo_dsn, keyring=keyring, login=writer.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert app.session is not None
+        app.push_screen(open_home_line(app.session, home.items[0]))
+        await settle(pilot)
+        assert isinstance(app.screen, ActionItemScreen)
+        assert "开展双语培训" in screen_text(app)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, CarriedMarkModal)
+        await pilot.press("tab", "end", "ctrl+u")
+        await type_text(pilot, "2026-09-20")
+        await pilot.press("tab")
+        await _write(pilot, "已培训四十人")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionItemScreen)
+        assert "已完成 2026-09-20 已培训四十人" in screen_text(app)
+    marked = await fetch(
+        demo_dsn, "SELECT status, done_on::text, closed_in FROM action_item WHERE id = $1", first
+    )
+    assert [tuple(r) for r in marked] == [("done", "2026-09-20", None)]

@@ -283,7 +283,7 @@ class MeetingFormScreen(SubmissionFormScreen[MeetingInput]):
             key: mark for key, mark in self.marks.items()
             if key in stored and stored[key] != (mark.status, mark.done_on, mark.note)
         }  # fmt: skip
-        self._show_lists()
+        self._show_carried()
 
     # The boxes.
 
@@ -328,8 +328,11 @@ class MeetingFormScreen(SubmissionFormScreen[MeetingInput]):
                        self._room("#meeting-attendees"))  # fmt: skip
         show_items(self.query_one("#meeting-items", DataTable), self.items, names,
                    self._room("#meeting-items"))  # fmt: skip
+        self._show_carried()
+
+    def _show_carried(self) -> None:
         show_carried(self.query_one("#meeting-carried", DataTable), self.carried, self.marks,
-                     names, self._room("#meeting-carried"))  # fmt: skip
+                     dict(self.departments), self._room("#meeting-carried"))  # fmt: skip
 
     # Attendance, action items, carried items.
 

@@ -25,7 +25,9 @@ Departments = dict[str, str]
 
 
 def _fill(table: DataTable[Text], rows: Sequence[Sequence[str]], room: int, wide: int) -> None:
-    """Rows of cells, column `wide` taking what `room` leaves after the others."""
+    """Rows of cells, column `wide` taking what `room` leaves after the others; the cursor
+    stays on its row."""
+    row = table.cursor_row
     table.clear(columns=True)
     if not rows:
         return
@@ -36,8 +38,9 @@ def _fill(table: DataTable[Text], rows: Sequence[Sequence[str]], room: int, wide
     widths[wide] = min(widths[wide], max(spare, TEXT_MIN))
     for c, width in enumerate(widths):
         table.add_column(str(c), width=width)
-    for row in rows:
-        table.add_row(*(Text(cell, no_wrap=True, overflow="ellipsis") for cell in row))
+    for cells in rows:
+        table.add_row(*(Text(cell, no_wrap=True, overflow="ellipsis") for cell in cells))
+    table.move_cursor(row=min(max(row, 0), len(rows) - 1), scroll=False)
 
 
 def who(attendee: AttendeeForm, departments: Departments) -> str:
