@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from db.core.problems import problems_of
 from db.core.session import acting_as
+from db.keys.crypto import Keyring
 from db.meetings.carryover import ItemChanged, carried_items
 from db.meetings.form import (
     ActionItemForm,
@@ -24,6 +25,7 @@ from db.meetings.form import (
 )
 from db.meetings.links import linkable
 from db.meetings.store import load_meeting, meeting_units, meetings, review_meeting, save_meeting
+from db.privacy.subject import subject_document
 from db.users import AppUser
 from db.workflow import NotEditable
 from tests.db.access_fixtures import add_person, demo_grid_codes, new_user
@@ -264,3 +266,23 @@ async def test_the_list_shows_the_users_meetings_with_their_open_items(
         ("2026-10-20", "年度总结", 1), ("2026-04-20", "就业帮扶", 2),
     ]  # fmt: skip
     assert seen_by_worker == []  # the street's meetings are the street's
+
+
+async def test_a_persons_subject_export_holds_their_meetings_and_items(
+    other: asyncpg.Connection, conn: asyncpg.Connection, grid: str, writer: AppUser,
+    keyring: Keyring,
+) -> None:  # fmt: skip
+    person = await add_person(conn, grid, "马小龙")
+    form = _meeting(grid[:9], "2026-10-20", kind="representatives", items=2)
+    present = AttendeeForm(id=uuid.uuid4(), attendance="present", person_id=person)
+    linked = form.items[1].model_copy(update={"links": [
+        LinkForm(id=uuid.uuid4(), kind="person", target=person, text="马小龙"),
+    ]})  # fmt: skip
+    await _save(other, writer, form.model_copy(update={
+        "attendees": [present], "items": [form.items[0], linked],
+    }))  # fmt: skip
+    document = await subject_document(conn, keyring, grid[:4], person)
+    assert [(a["kind"], a["held_on"], a["attendance"]) for a in document["meeting_attendee"]] == [
+        ("representatives", "2026-10-20", "present")
+    ]
+    assert [i["text"] for i in document["action_item"]] == ["第2项"]
