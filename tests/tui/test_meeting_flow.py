@@ -26,7 +26,7 @@ from tests.tui.conftest import (
 )
 from tui.app import TongxinApp
 from tui.dialogs.action_item import ActionItemModal
-from tui.dialogs.attendee import AttendeeModal
+from tui.dialogs.attendee import AttendeeModal, MeetingPersonPicker
 from tui.dialogs.carried_mark import CarriedMarkModal
 from tui.screens.action_item_view import ActionItemScreen, open_home_line
 from tui.screens.meeting_form import MeetingFormScreen
@@ -308,3 +308,85 @@ async def test_a_home_screen_line_opens_the_item_and_marks_it_done(
         demo_dsn, "SELECT status, done_on::text, closed_in FROM action_item WHERE id = $1", first
     )
     assert [tuple(r) for r in marked] == [("done", "2026-09-20", None)]
+
+
+async def _a_need_in(dsn: str, street: str) -> tuple[uuid.UUID, str]:
+    """A need of the first registered person of the street, and that person's name."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        person = await conn.fetchrow(
+            "SELECT city_code, id, org_code, name FROM person WHERE org_code LIKE $1 || '%' "
+            "AND status = 'registered' ORDER BY name_pinyin, id LIMIT 1",
+            street,
+        )
+        need = uuid.uuid4()
+        await conn.execute(
+            "INSERT INTO assistance_request (city_code, id, org_code, person_id, category, "
+            "description, status, raised_on) VALUES ($1, $2, $3, $4, 'employment', "
+            "'想找清真餐馆的工作', 'open', '2026-10-01')",
+            person["city_code"], need, person["org_code"], person["id"],
+        )  # fmt: skip
+    finally:
+        await conn.close()
+    return need, str(person["name"])
+
+
+async def test_a_person_attends_and_an_item_concerns_a_person_and_a_need(
+    demo_dsn: str, keyring: Keyring
+) -> None:
+    street = await _street(demo_dsn)
+    need, name = await _a_need_in(demo_dsn, street)
+    writer = await add_app_user(demo_dsn, "supervisor", street)
+    app = TongxinApp(demo_dsn, keyring=keyring, login=writer.name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await _new_meeting(pilot)
+        await pilot.press("tab", "tab", "tab")
+        await type_text(pilot, "15:00")
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, AttendeeModal)
+        await pilot.press("ctrl+o")  # a registered person, from the picker
+        await settle(pilot)
+        assert isinstance(app.screen, MeetingPersonPicker)
+        assert len(app.screen.query_one("#pick-results", DataTable).columns) == 4
+        await pilot.press("enter")  # the search box's Enter lists and goes to the results
+        await settle(pilot)
+        await pilot.press("enter")  # the first: the same person, by pinyin
+        await settle(pilot)
+        assert isinstance(app.screen, AttendeeModal)
+        assert name in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await _write(pilot, "帮助找工作")
+        await pilot.press("tab")
+        await _choose(pilot, HUMAN_RESOURCES)
+        await pilot.press("ctrl+o", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+e")  # a need or dispute
+        await settle(pilot)
+        await _write(pilot, "清真")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionItemModal)
+        assert "想找清真餐馆的工作" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [a.person_name for a in form.attendees] == [name]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert str(form.query_one("#problems", Static).render()) == "已保存为草稿。"
+    links = await fetch(
+        demo_dsn,
+        "SELECT p.name, l.need_id FROM action_item_link l "
+        "LEFT JOIN person p ON p.id = l.person_id ORDER BY l.need_id NULLS FIRST",
+    )
+    assert [tuple(r) for r in links] == [(name, None), (None, need)]
+    attended = await fetch(demo_dsn, "SELECT p.name FROM meeting_attendee a JOIN person p "
+                                     "ON p.id = a.person_id")  # fmt: skip
+    assert [r["name"] for r in attended] == [name]

@@ -34,7 +34,7 @@ class MeetingPersonPicker(PersonPickerModal):
         self.title_msgid = title
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual runs the picker's own on_mount too (it fills the results).
         self.query_one(".dialog").border_title = _(self.title_msgid)
 
 
