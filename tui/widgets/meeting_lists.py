@@ -24,22 +24,37 @@ TEXT_MIN = 16  # cells an item's text keeps however narrow the terminal
 Departments = dict[str, str]
 
 
-def _fill(table: DataTable[Text], rows: Sequence[Sequence[str]], room: int, wide: int) -> None:
-    """Rows of cells, column `wide` taking what `room` leaves after the others; the cursor
-    stays on its row."""
+def _fill(
+    table: DataTable[Text],
+    rows: Sequence[Sequence[str]],
+    room: int,
+    wide: int,
+    droppable: Sequence[int] = (),
+) -> None:
+    """Rows of cells in `room` cells: column `wide` takes what the others leave, and the
+    `droppable` columns are left out, in that order, while it would keep fewer than
+    TEXT_MIN; the cursor stays on its row."""
     row = table.cursor_row
     table.clear(columns=True)
     if not rows:
         return
-    columns = len(rows[0])
-    widths = [column_width("", (row[c] for row in rows)) for c in range(columns)]
-    spare = room - sum(w for c, w in enumerate(widths) if c != wide)
-    spare -= 2 * CELL_PADDING * columns + 2
-    widths[wide] = min(widths[wide], max(spare, TEXT_MIN))
-    for c, width in enumerate(widths):
-        table.add_column(str(c), width=width)
+    shown = list(range(len(rows[0])))
+    widths = {c: column_width("", (cells[c] for cells in rows)) for c in shown}
+
+    def spare() -> int:
+        # Each column's padding, and the table's own scrollbar.
+        others = sum(widths[c] + 2 * CELL_PADDING for c in shown if c != wide)
+        return room - others - 2 * CELL_PADDING - 2
+
+    for column in droppable:
+        if spare() >= min(widths[wide], TEXT_MIN):
+            break
+        shown.remove(column)
+    text_width = min(widths[wide], max(spare(), TEXT_MIN))
+    for c in shown:
+        table.add_column(str(c), width=text_width if c == wide else widths[c])
     for cells in rows:
-        table.add_row(*(Text(cell, no_wrap=True, overflow="ellipsis") for cell in cells))
+        table.add_row(*(Text(cells[c], no_wrap=True, overflow="ellipsis") for c in shown))
     table.move_cursor(row=min(max(row, 0), len(rows) - 1), scroll=False)
 
 
@@ -71,7 +86,7 @@ def show_items(
         )
         for n, item in enumerate(items, start=1)
     ]
-    _fill(table, rows, room, 1)
+    _fill(table, rows, room, 1, droppable=(4, 2))
 
 
 def mark_of(item: CarriedItem, marks: dict[UUID, CarriedMark]) -> tuple[str, str]:
@@ -101,4 +116,4 @@ def show_carried(
             item.due_on.isoformat() if item.due_on else "",
             f"{label(ACTION_STATUSES, status)} {day}".strip(),
         ))  # fmt: skip
-    _fill(table, rows, room, 1)
+    _fill(table, rows, room, 1, droppable=(2, 0))
