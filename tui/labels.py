@@ -99,7 +99,7 @@ STANDINGS = {
 }
 # The 三必谈 rhythm: each talk's state, said in a word (the colour only repeats it).
 RHYTHM_STATES = {
-    "done": N_("Done"),
+    "done": N_("Talked"),
     "due": N_("Due now"),
     "overdue": N_("Overdue"),
     "upcoming": N_("Not yet"),
@@ -172,6 +172,28 @@ TRAIL_COLUMNS = {
     "resolved_on": N_("Date resolved"),
     "display_name": N_("Name"),
     "disabled_at": N_("Disabled"),
+}
+MEETING_KINDS = {
+    "member_joint": N_("Member departments' joint meeting"),
+    "origin_destination": N_("Origin-destination joint meeting"),
+    "representatives": N_("Representatives' symposium"),
+    "eid_symposium": N_("Eid al-Adha symposium"),
+    "working": N_("Working meeting"),
+}
+ATTENDANCES = {
+    "present": N_("Present"),
+    "apologies": N_("Apologies"),
+    "observer": N_("Observer"),
+}
+ACTION_STATUSES = {
+    "open": N_("Still open"),
+    "done": N_("Done"),
+    "dropped": N_("Dropped"),
+}
+LINK_KINDS = {
+    "person": N_("Person"),
+    "need": N_("Need"),
+    "case": N_("Dispute"),
 }
 
 

@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from db.audit.entries import TrailPage
     from db.core.connect import Pool
     from db.drafts import Draft
+    from db.meetings.carryover import CarriedItem
+    from db.meetings.form import MeetingForm
+    from db.meetings.links import Linkable
+    from db.meetings.rhythm import OverdueMeeting
+    from db.meetings.store import MeetingSummary, Unit
     from db.persons.activity import Activity
     from db.persons.consent import ConsentRecord
     from db.persons.form import FormReference
@@ -395,3 +400,59 @@ class NeedRaised(Message):
     """A need raised without a visit was stored."""
 
     bubble = False
+
+
+@dataclass
+class MeetingFormLoaded(Message):
+    """What the meeting form opens with: the minutes (or the new ones), their state, a
+    kept draft, the departments and units to choose from, and the items carried over."""
+
+    bubble = False
+
+    form: MeetingForm
+    state: SubmissionState | None
+    draft: Draft | None
+    departments: list[tuple[str, str]]
+    units: list[Unit]
+    carried: list[CarriedItem]
+
+
+@dataclass
+class CarriedLoaded(Message):
+    """The earlier meetings' items carried to this one, for the kind, unit and time it
+    was asked for (`key`)."""
+
+    bubble = False
+
+    key: tuple[str, str, str, str]
+    items: list[CarriedItem]
+
+
+@dataclass
+class MeetingsLoaded(Message):
+    """The meetings in the user's scope, and the units overdue for one."""
+
+    bubble = False
+
+    meetings: list[MeetingSummary]
+    overdue: list[OverdueMeeting]
+
+
+@dataclass
+class LinkablesLoaded(Message):
+    """The needs and dispute cases found for an action item's link."""
+
+    bubble = False
+
+    found: list[Linkable]
+
+
+@dataclass
+class ItemLoaded(Message):
+    """One action item as it stands now (`marked`: just marked by this user)."""
+
+    bubble = False
+
+    item: CarriedItem
+    departments: list[tuple[str, str]]
+    marked: bool = False

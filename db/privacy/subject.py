@@ -151,6 +151,13 @@ _RELATED = {
     "person_move": "SELECT * FROM person_move WHERE city_code = $1 AND person_id = $2 ORDER BY id",
     "representative": "SELECT * FROM representative "
     "WHERE city_code = $1 AND person_id = $2 ORDER BY appointed_on, id",
+    "meeting_attendee": "SELECT m.id AS meeting_id, m.kind, m.held_on, m.org_code, a.attendance "
+    "FROM meeting_attendee a JOIN meeting m ON m.city_code = a.city_code AND m.id = a.meeting_id "
+    "WHERE a.city_code = $1 AND a.person_id = $2 ORDER BY m.held_on, m.id",
+    "action_item": "SELECT i.*, m.kind AS meeting_kind, m.held_on AS meeting_held_on "
+    "FROM action_item_link l JOIN action_item i ON i.city_code = l.city_code AND i.id = l.item_id "
+    "JOIN meeting m ON m.city_code = i.city_code AND m.id = i.meeting_id "
+    "WHERE l.city_code = $1 AND l.person_id = $2 ORDER BY m.held_on, i.seq, i.id",
 }
 
 

@@ -280,3 +280,44 @@ def was_refused(outcome: str) -> bool:
 async def login(dsn: str, user: AppUser) -> asyncpg.Connection:
     """A direct login as the user's own role, as psql would make it."""
     return await asyncpg.connect(dsn, user=user.pg_role)
+
+
+async def add_meeting(
+    conn: asyncpg.Connection,
+    org_code: str,
+    author: AppUser,
+    *,
+    kind: str = "member_joint",
+    held_on: date = date(2026, 10, 20),
+    status: str = "draft",
+    items: int = 1,
+    reviewer: AppUser | None = None,
+) -> uuid.UUID:
+    """Minutes as the operator loads them: held by `org_code`, written by `author`, in
+    `status`, with `items` open action items owned by the human resources department."""
+    meeting = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO meeting (city_code, id, org_code, kind, held_on, starts_at, chair, recorder, "
+        "agenda, minutes, status, review_comment, reviewed_by, created_by, updated_by) "
+        "VALUES ($1, $2, $3, $4, $5, '09:30', '李主任', '王记录', '就业帮扶', '通报了就业情况', "
+        "$6, $7, $8, $9, $9)",
+        org_code[:4], meeting, org_code, kind, held_on, status,
+        "请补充出席单位" if status == "returned" else "",
+        reviewer.pg_role if reviewer else None, author.pg_role,
+    )  # fmt: skip
+    for seq in range(1, items + 1):
+        await add_action_item(conn, org_code, meeting, seq)
+    return meeting
+
+
+async def add_action_item(
+    conn: asyncpg.Connection, org_code: str, meeting: uuid.UUID, seq: int = 1
+) -> uuid.UUID:
+    item = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO action_item (city_code, id, meeting_id, org_code, seq, text, "
+        "department_code, due_on) VALUES ($1, $2, $3, $4, $5, $6, 'human_resources', "
+        "'2026-12-31')",
+        org_code[:4], item, meeting, org_code, seq, f"落实第{seq}项",
+    )  # fmt: skip
+    return item

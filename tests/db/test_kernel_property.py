@@ -5,7 +5,8 @@ The tables and views are found from the catalogue (row-level security, kernel_ta
 pg_class), never from a list, so a table added later is judged too. Each example
 fills every table in several grids (persons, households, consents, visits in every
 state with persons and needs, needs followed up (notes, closes in every state), status
-history, a dispute case with its party, sweeps, hand-overs, drafts, users,
+history, a dispute case with its party, minutes of community meetings in every state
+with attendance, action items and their links, sweeps, hand-overs, drafts, users,
 representatives and their contacts, the audit trail), reads each relation as each user,
 compares with what the owner sees filtered by the user's scope, and rolls everything
 back. A relation that cannot be judged by an org code fails the test; it is never skipped.
@@ -17,6 +18,7 @@ import asyncio
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 import asyncpg
 from hypothesis import HealthCheck, given, settings
@@ -217,6 +219,8 @@ async def _build(conn: asyncpg.Connection, world: World) -> list[tuple[str, str,
         await _case(conn, grid, person)
         await fill_referrals(conn, grid, person, users[0][2])
         await add_representative(conn, grid, person)
+        for state in STATES:
+            await _meeting(conn, grid[:12], person, state, users[0][2])
     for grid in sorted(set(world.persons)):
         await add_representative_contact(conn, grid, await add_representative(conn, grid))
     communities = sorted({grid[:12] for grid in world.persons})
@@ -303,6 +307,38 @@ async def _case(conn: asyncpg.Connection, grid: str, person: uuid.UUID) -> None:
         "INSERT INTO dispute_party (city_code, case_id, seq, org_code, person_id, name) "
         "VALUES ($1, $2, 1, $3, $4, '马小龙')",
         CITY, case, grid, person,
+    )  # fmt: skip
+
+
+async def _meeting(
+    conn: asyncpg.Connection, unit: str, person: uuid.UUID, state: str, author: str
+) -> None:
+    """Minutes in `state` held by `unit`, with a person present and an action item that
+    concerns them, closed at the next one."""
+    meeting, later, item = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for held_on, record in (("2026-05-01", meeting), ("2026-11-01", later)):
+        await conn.execute(
+            "INSERT INTO meeting (city_code, id, org_code, kind, held_on, starts_at, chair, "
+            "recorder, minutes, status, review_comment, created_by) VALUES ($1, $2, $3, "
+            "'member_joint', $4, '09:00', '李主任', '王记录', '通报', $5, $6, $7)",
+            CITY, record, unit, date.fromisoformat(held_on), state,
+            "请补充" if state == "returned" else "", author,
+        )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO meeting_attendee (city_code, id, meeting_id, org_code, seq, attendance, "
+        "person_id) VALUES ($1, gen_random_uuid(), $2, $3, 1, 'present', $4)",
+        CITY, meeting, unit, person,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO action_item (city_code, id, meeting_id, org_code, seq, text, "
+        "department_code, status, done_on, closed_in) VALUES ($1, $2, $3, $4, 1, '落实就业', "
+        "'human_resources', 'done', '2026-11-01', $5)",
+        CITY, item, meeting, unit, later,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO action_item_link (city_code, id, meeting_id, item_id, org_code, person_id) "
+        "VALUES ($1, gen_random_uuid(), $2, $3, $4, $5)",
+        CITY, meeting, item, unit, person,
     )  # fmt: skip
 
 

@@ -62,7 +62,33 @@ async def _make_outcome(
     return need
 
 
+async def _make_minutes(
+    conn: asyncpg.Connection, site: Site, author: str, status: str
+) -> uuid.UUID:
+    meeting = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO meeting (city_code, id, org_code, kind, held_on, starts_at, chair, recorder, "
+        "minutes, status, review_comment, created_by, updated_by) VALUES ($1, $2, $3, "
+        "'member_joint', '2026-10-20', '09:00', '李主任', '王记录', '通报情况', $4, $5, $6, $6)",
+        site.city, meeting, site.grid, status, COMMENT if status == "returned" else "", author,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO action_item (city_code, id, meeting_id, org_code, seq, text, "
+        "department_code) VALUES ($1, gen_random_uuid(), $2, $3, 1, '摸排就业需求', "
+        "'human_resources')",
+        site.city, meeting, site.grid,
+    )  # fmt: skip
+    return meeting
+
+
 FACTORIES = {
+    "minutes": Factory(
+        make=_make_minutes,
+        insert="INSERT INTO meeting (city_code, id, org_code, kind, held_on, starts_at, chair, "
+        "recorder, minutes, status, review_comment) VALUES ($1, $2, $3, 'working', '2026-10-20', "
+        "'09:00', '李主任', '王记录', '通报情况', $4, $5)",
+        other_change="decisions = '下次会议通报'",
+    ),
     "visit": Factory(
         make=_make_visit,
         insert="INSERT INTO visit (city_code, id, org_code, kind, visited_on, status, "
