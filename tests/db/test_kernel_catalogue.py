@@ -9,6 +9,7 @@ a failure says what to fix; the last test shows each check naming what breaks it
 
 from __future__ import annotations
 
+import json
 import re
 
 import asyncpg
@@ -35,6 +36,11 @@ async def _tables(conn: asyncpg.Connection) -> dict[str, asyncpg.Record]:
 
 async def _declared(conn: asyncpg.Connection) -> dict[str, asyncpg.Record]:
     return {r["table_name"]: r for r in await conn.fetch("SELECT * FROM kernel_table")}
+
+
+def _refs(declared: asyncpg.Record) -> dict[str, str]:
+    """The other protected rows a declared table points at: {column: table}."""
+    return dict(json.loads(declared["refs"])) if declared["refs"] else {}
 
 
 async def _triggers(conn: asyncpg.Connection) -> list[tuple[str, str, int, str]]:
@@ -95,6 +101,10 @@ async def trigger_problems(conn: asyncpg.Connection) -> list[str]:
             for event, name in ((INSERT, "insert"), (UPDATE, "update"), (DELETE, "delete")):
                 if not _fires(triggers, table, "tx_child_guard", ROW | BEFORE, event):
                     problems.append(f"{table}: child rows unchecked on {name}")
+        for column in _refs(d):
+            for event, name in ((INSERT, "insert"), (UPDATE, "update")):
+                if not _fires(triggers, table, "tx_ref_guard", ROW | BEFORE, event):
+                    problems.append(f"{table}: its reference {column} unchecked on {name}")
     for table in sorted(tables):
         if {"created_by", "updated_by"} & set(tables[table]["columns"]):
             for event, name in ((INSERT, "insert"), (UPDATE, "update")):
@@ -162,7 +172,7 @@ async def stamp_problems(conn: asyncpg.Connection) -> list[str]:
 
 async def child_problems(conn: asyncpg.Connection) -> list[str]:
     """Every reference from a table app roles write to another protected table (other
-    than to the org unit it belongs to) is a declared parent or person."""
+    than to the org unit it belongs to) is a declared parent, person or reference."""
     declared = await _declared(conn)
     rows = await conn.fetch(
         "SELECT c.relname AS child, f.relname AS parent, "
@@ -178,7 +188,7 @@ async def child_problems(conn: asyncpg.Connection) -> list[str]:
         d = declared.get(child)
         if d is None or parent not in declared or not d["writers"]:
             continue
-        linked = {d["parent_column"], d["person_column"]} & set(columns)
+        linked = {d["parent_column"], d["person_column"], *_refs(d)} & set(columns)
         if not linked:
             cols = ", ".join(c for c in columns if c != "city_code")
             problems.append(f"{child}: {cols} points at {parent} unchecked (not a declared child)")
@@ -282,6 +292,7 @@ async def test_each_check_names_what_breaks_it(conn: asyncpg.Connection) -> None
     await conn.execute("CREATE VIEW meeting_ledger AS SELECT org_code, note FROM meeting_note")
     await conn.execute("ALTER TABLE visit ENABLE TRIGGER visit_audit_change")  # not ALWAYS
     await conn.execute("DROP TRIGGER dispute_party_child ON dispute_party")
+    await conn.execute("DROP TRIGGER dispute_sweep_recheck_refs ON dispute_sweep_recheck")
     await conn.execute(
         "ALTER TABLE visit ADD COLUMN follows uuid, "
         "ADD FOREIGN KEY (city_code, follows) REFERENCES visit (city_code, id)"
@@ -308,6 +319,8 @@ async def test_each_check_names_what_breaks_it(conn: asyncpg.Connection) -> None
         "dispute_party: child rows unchecked on insert",
         "dispute_party: child rows unchecked on update",
         "dispute_party: child rows unchecked on delete",
+        "dispute_sweep_recheck: its reference case_id unchecked on insert",
+        "dispute_sweep_recheck: its reference case_id unchecked on update",
         "meeting_note: no stamp trigger firing always on insert",
         "meeting_note: no stamp trigger firing always on update",
     }
