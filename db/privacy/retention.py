@@ -80,7 +80,7 @@ _SCRUB = [
            (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
     """,
     """
-    UPDATE dispute_party SET name = $3
+    UPDATE dispute_party SET name = $3, detail = ''
      WHERE (city_code, person_id) IN (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
     """,
     """

@@ -183,7 +183,7 @@ async def add_case(
     case = uuid.uuid4()
     await conn.execute(
         "INSERT INTO dispute_case (city_code, id, org_code, sweep_id, kind, summary, opened_on) "
-        "VALUES ($1, $2, $3, $4, 'wage_arrears', '拖欠工资', '2026-11-03')",
+        "VALUES ($1, $2, $3, $4, 'labour', '拖欠工资', '2026-11-03')",
         org_code[:4], case, org_code, sweep,
     )  # fmt: skip
     await conn.execute(
@@ -195,10 +195,12 @@ async def add_case(
 
 
 async def add_sweep(conn: asyncpg.Connection, org_code: str, month: date) -> uuid.UUID:
+    """A draft sweep of the month by the community that `org_code` lies in (the unit that
+    files, unless the city files by grid)."""
     sweep = uuid.uuid4()
     await conn.execute(
         "INSERT INTO dispute_sweep (city_code, id, org_code, month) VALUES ($1, $2, $3, $4)",
-        org_code[:4], sweep, org_code, month,
+        org_code[:4], sweep, org_code[:12], month,
     )  # fmt: skip
     return sweep
 

@@ -81,6 +81,49 @@ async def _make_minutes(
     return meeting
 
 
+# Each sweep is the grid's community's, for a month no other sweep of it holds yet: the
+# one before the earliest so far. Nil returns, so each may be submitted as it is.
+_SWEEP_MONTH = (
+    "(SELECT (coalesce(min(s.month), date '2026-10-01') - interval '1 month')::date "
+    "FROM dispute_sweep s WHERE s.org_code = left($3, 12))"
+)
+
+
+async def _make_sweep(conn: asyncpg.Connection, site: Site, author: str, status: str) -> uuid.UUID:
+    sweep = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO dispute_sweep (city_code, id, org_code, month, nil_return, status, "
+        f"review_comment, created_by, updated_by) SELECT $1, $2, left($3, 12), {_SWEEP_MONTH}, "
+        "true, $4, $5, $6, $6",
+        site.city, sweep, site.grid, status, COMMENT if status == "returned" else "", author,
+    )  # fmt: skip
+    return sweep
+
+
+# Cases are submitted once concluded: these are, and were taken in after the months the
+# sweeps above cover, so they are no sweep's new or open cases.
+_CASE_CONCLUDED = (
+    "kind, summary, opened_on, stage, mediated_on, closed_on, outcome",
+    "'labour', '拖欠工资', '2026-11-03', 'resolved', '2026-11-05', '2026-11-20', 'agreement'",
+)
+
+
+async def _make_case(conn: asyncpg.Connection, site: Site, author: str, status: str) -> uuid.UUID:
+    case = uuid.uuid4()
+    columns, values = _CASE_CONCLUDED
+    await conn.execute(
+        f"INSERT INTO dispute_case (city_code, id, org_code, {columns}, status, review_comment, "
+        f"created_by, updated_by) VALUES ($1, $2, $3, {values}, $4, $5, $6, $6)",
+        site.city, case, site.grid, status, COMMENT if status == "returned" else "", author,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO dispute_party (city_code, case_id, seq, org_code, person_id, name) "
+        "VALUES ($1, $2, 1, $3, $4, '马小龙')",
+        site.city, case, site.grid, site.person,
+    )  # fmt: skip
+    return case
+
+
 FACTORIES = {
     "minutes": Factory(
         make=_make_minutes,
@@ -108,6 +151,18 @@ FACTORIES = {
         "status, review_comment) SELECT city_code, id, org_code, 'resolved', '已分配公租房', "
         "'2026-11-20', $4, $5 FROM need",
         other_change="reason = '未能解决'",
+    ),
+    "sweep": Factory(
+        make=_make_sweep,
+        insert="INSERT INTO dispute_sweep (city_code, id, org_code, month, nil_return, status, "
+        f"review_comment) SELECT $1, $2, left($3, 12), {_SWEEP_MONTH}, true, $4, $5",
+        other_change="notes = '本月无纠纷'",
+    ),
+    "dispute_case": Factory(
+        make=_make_case,
+        insert=f"INSERT INTO dispute_case (city_code, id, org_code, {_CASE_CONCLUDED[0]}, status, "
+        f"review_comment) VALUES ($1, $2, $3, {_CASE_CONCLUDED[1]}, $4, $5)",
+        other_change="summary = '已调解'",
     ),
 }
 
