@@ -9,6 +9,9 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from db.core.connect import Pool
+    from db.disputes.case_form import CaseForm, CaseStanding
+    from db.disputes.cases import CaseLine, CaseView, HistoryLine
+    from db.disputes.sweeps import SweepView
     from db.drafts import Draft
     from db.persons.activity import Activity
     from db.persons.consent import ConsentRecord
@@ -260,3 +263,46 @@ class ChoosableUsersLoaded(Message):
     bubble = False
 
     users: list[AppUser]
+
+
+@dataclass
+class SweepFormLoaded(Message):
+    """What the sweep form opens with: the month's sweep (stored or new), a kept draft."""
+
+    bubble = False
+
+    view: SweepView
+    draft: Draft | None
+
+
+@dataclass
+class SweepCasesLoaded(Message):
+    """The sweep's cases again, after one was added or changed: open ones, new ones."""
+
+    bubble = False
+
+    open_cases: list[CaseLine]
+    new_cases: list[CaseLine]
+
+
+@dataclass
+class CaseFormLoaded(Message):
+    """What the case form opens with: the stored case (None: a new one), its form, the
+    departments, a kept draft."""
+
+    bubble = False
+
+    view: CaseView | None
+    form: CaseForm
+    draft: Draft | None
+    departments: list[tuple[str, str]]
+
+
+@dataclass
+class CaseHistoryLoaded(Message):
+    """Where a saved case stands now, and its history with the steps just stored."""
+
+    bubble = False
+
+    standing: CaseStanding
+    history: list[HistoryLine]

@@ -41,7 +41,25 @@ FIELD_LABELS: dict[str, str] = {
     "on": N_("Date"),
     "basis": N_("Legal basis"),
     "given_on": N_("Consent given"),
+    "nil_return": N_("Nil return"),
+    "rechecks": N_("Re-check"),
+    "stage": N_("Status"),
+    "outcome": N_("Outcome"),
+    "note": N_("Note"),
+    "opened_on": N_("Taken in"),
+    "summary": N_("What it is about"),
+    "mediation_plan": N_("Mediation plan"),
+    "responsible_person": N_("Responsible person"),
+    "outcome_note": N_("How it ended"),
+    "escalated_on": N_("Escalated"),
+    "escalation_note": N_("Why escalated"),
+    "parties": N_("Parties"),
+    "role": N_("Role"),
+    "detail": N_("Who they are"),
 }
+# The items of a list, numbered in a problem's line: a visit's needs, unless the model
+# (or, for a case, its field) says otherwise.
+PARTY_FIELDS = frozenset({"name", "role", "detail"})
 # Where a form labels a field otherwise: (model, field) → label.
 MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("VisitInput", "notes"): N_("What was talked about"),
@@ -56,9 +74,18 @@ def say(problem: Problem) -> str:
     """One line: "出生日期：2030-01-01 是将来的日期", naming the row of a list item."""
     where = field_label(problem.field, problem.model)
     if problem.row is not None:
-        where = _("Need {number}").format(number=problem.row) + " · " + where
+        where = _(row_label(problem)).format(number=problem.row) + " · " + where
     message = _(problem.msgid).format(**problem.params)
     return _("{field}: {message}").format(field=where, message=message)
+
+
+def row_label(problem: Problem) -> str:
+    """The msgid that numbers the item a problem is about."""
+    if problem.model == "SweepInput":
+        return N_("Case {number}")
+    if problem.model == "CaseInput":
+        return N_("Party {number}") if problem.field in PARTY_FIELDS else N_("Step {number}")
+    return N_("Need {number}")
 
 
 def saved_anyway(problem: Problem, key: str) -> str:
