@@ -199,7 +199,7 @@ def db_status() -> None:
 
 @seed_app.command("reference")
 def seed_reference() -> None:
-    """Load or refresh ethnic groups, divisions, org units and departments."""
+    """Load or refresh ethnic groups, divisions, org units, departments and the Eid days."""
     from seeds.bootstrap import load_reference_data
 
     for loaded in run(load_reference_data):

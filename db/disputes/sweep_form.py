@@ -23,7 +23,6 @@ from db.disputes.steps import StepForm, StepInput, StepRules
 from db.persons.form import limited
 
 NOTES_MAX = 2000
-MODEL = "SweepInput"  # names its problems' rows: the cases re-checked
 
 
 class SweepForm(BaseModel):
@@ -109,17 +108,15 @@ class SweepInput(BaseModel):
         open case is re-checked."""
         problems = []
         if self.nil_return and new_cases:
-            problems.append(Problem("nil_return", N_("this month has new cases; untick it"),
-                                    model=MODEL))  # fmt: skip
+            problems.append(Problem("nil_return", N_("this month has new cases; untick it")))
         if not self.nil_return and not new_cases:
             problems.append(Problem(
                 "nil_return",
                 N_("no new case is listed: tick it if none was found, or add them (ctrl+n)"),
-                model=MODEL,
             ))  # fmt: skip
         checked = {r.case_id for r in self.rechecks}
         for index, case in enumerate(open_cases):
             if case.id not in checked:
                 problems.append(Problem("rechecks", N_("not re-checked yet (Enter)"),
-                                        row=index + 1, model=MODEL))  # fmt: skip
+                                        row=index + 1, within="rechecks"))  # fmt: skip
         return problems

@@ -4,10 +4,12 @@ every protected table and every view exactly the rows of their scope (sql/V010).
 The tables and views are found from the catalogue (row-level security, kernel_table,
 pg_class), never from a list, so a table added later is judged too. Each example
 fills every table in several grids (persons, households, consents, visits in every
-state with persons and needs, status history, a dispute case with its party, sweeps,
-hand-overs, drafts, users, the audit trail), reads each relation as each user, compares
-with what the owner sees filtered by the user's scope, and rolls everything back. A
-relation that cannot be judged by an org code fails the test; it is never skipped.
+state with persons and needs, needs followed up (notes, closes in every state), status
+history, a dispute case with its party, minutes of community meetings in every state
+with attendance, action items and their links, sweeps, hand-overs, drafts, users,
+representatives and their contacts, the audit trail), reads each relation as each user,
+compares with what the owner sees filtered by the user's scope, and rolls everything
+back. A relation that cannot be judged by an org code fails the test; it is never skipped.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import asyncio
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 import asyncpg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db.users import add_user
+from tests.db.kernel_fixtures import add_representative, add_representative_contact, fill_referrals
 
 CITY = "9902"
 KIND_LEVELS = {
@@ -111,6 +115,9 @@ class Relation:
     # Its community-level rows are also its grid workers' (kernel_table.community_shared,
     # or a view that reads such a table).
     shared: bool = False
+    # For a view of several kinds of record (review_queue), the kinds whose table is
+    # shared: only their community-level rows are the grid workers'.
+    shared_kinds: frozenset[str] | None = None
 
 
 async def _relations(conn: asyncpg.Connection) -> dict[str, Relation]:
@@ -151,6 +158,9 @@ async def _relations(conn: asyncpg.Connection) -> dict[str, Relation]:
         read = key + [c for c in needed if c not in key]
         rows_ = await conn.fetch(f"SELECT {', '.join(read)} FROM {name}")
         relations[name] = Relation(read, rule, [tuple(r) for r in rows_], name in shared)
+    relations["review_queue"].shared_kinds = frozenset(r[0] for r in await conn.fetch(
+        "SELECT s.kind FROM submission_kind s JOIN kernel_table k USING (table_name) "
+        "WHERE k.community_shared"))  # fmt: skip
     return relations
 
 
@@ -215,7 +225,10 @@ def _visible(relation: Relation, row: tuple[object, ...], kind: str, scope: str,
     if relation.rule == "to or from":
         return _in(values["to_org"], scope) or _in(values["from_org"], scope)
     code = values[relation.rule.removeprefix("scope:")]
-    if relation.shared and kind == "grid_worker" and len(scope) == 14 and code == scope[:12]:
+    shared = relation.shared and (
+        relation.shared_kinds is None or values.get("kind") in relation.shared_kinds
+    )
+    if shared and kind == "grid_worker" and len(scope) == 14 and code == scope[:12]:
         return True  # the community of the worker's grid
     return _in(code, scope)
 
@@ -235,6 +248,12 @@ async def _build(conn: asyncpg.Connection, world: World) -> list[tuple[str, str,
         for state in STATES:
             await _visit(conn, grid, person, state, users[0][2])
         await _case(conn, grid, person)
+        await fill_referrals(conn, grid, person, users[0][2])
+        await add_representative(conn, grid, person)
+        for state in STATES:
+            await _meeting(conn, grid[:12], person, state, users[0][2])
+    for grid in sorted(set(world.persons)):
+        await add_representative_contact(conn, grid, await add_representative(conn, grid))
     await conn.execute(
         "INSERT INTO sweep_setting (city_code, org_code, deadline_day) VALUES ($1, $2, 25)",
         CITY,
@@ -344,6 +363,38 @@ async def _sweep(conn: asyncpg.Connection, community: str) -> None:
         "INSERT INTO dispute_sweep_recheck (city_code, sweep_id, case_id, org_code, checked_on, "
         "stage, note) VALUES ($1, $2, $3, $4, '2026-11-10', 'open', '仍在协商')",
         CITY, sweep, case, community,
+    )  # fmt: skip
+
+
+async def _meeting(
+    conn: asyncpg.Connection, unit: str, person: uuid.UUID, state: str, author: str
+) -> None:
+    """Minutes in `state` held by `unit`, with a person present and an action item that
+    concerns them, closed at the next one."""
+    meeting, later, item = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for held_on, record in (("2026-05-01", meeting), ("2026-11-01", later)):
+        await conn.execute(
+            "INSERT INTO meeting (city_code, id, org_code, kind, held_on, starts_at, chair, "
+            "recorder, minutes, status, review_comment, created_by) VALUES ($1, $2, $3, "
+            "'member_joint', $4, '09:00', '李主任', '王记录', '通报', $5, $6, $7)",
+            CITY, record, unit, date.fromisoformat(held_on), state,
+            "请补充" if state == "returned" else "", author,
+        )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO meeting_attendee (city_code, id, meeting_id, org_code, seq, attendance, "
+        "person_id) VALUES ($1, gen_random_uuid(), $2, $3, 1, 'present', $4)",
+        CITY, meeting, unit, person,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO action_item (city_code, id, meeting_id, org_code, seq, text, "
+        "department_code, status, done_on, closed_in) VALUES ($1, $2, $3, $4, 1, '落实就业', "
+        "'human_resources', 'done', '2026-11-01', $5)",
+        CITY, item, meeting, unit, later,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO action_item_link (city_code, id, meeting_id, item_id, org_code, person_id) "
+        "VALUES ($1, gen_random_uuid(), $2, $3, $4, $5)",
+        CITY, meeting, item, unit, person,
     )  # fmt: skip
 
 

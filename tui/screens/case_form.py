@@ -137,8 +137,11 @@ class CaseFormScreen(SubmissionFormScreen[CaseInput]):
             yield FormLabel(N_("Mediation plan"), classes="form-heading")
             yield NotesBox(id="box-mediation_plan", soft_wrap=True, show_line_numbers=False,
                            compact=True)  # fmt: skip
-            yield FormRow(N_("Department"), Select([], prompt=_("No department yet"), compact=True,
-                                                   id="box-department"), field="department")
+            yield FormRow(
+                N_("Department"),
+                Select([], prompt=_("No department yet"), compact=True, id="box-department"),
+                field="department",
+            )
             yield FormRow(N_("Responsible person"), TextBox(compact=True, max_length=60,
                           id="box-responsible_person"), field="responsible_person")  # fmt: skip
             yield FormLabel(HISTORY_HEADINGS[editing], classes="form-heading",
@@ -373,8 +376,9 @@ class CaseFormScreen(SubmissionFormScreen[CaseInput]):
 
         def said(reason: str | None) -> None:
             if reason and self.form is not None:
-                self.form = self.form.model_copy(update={
-                    "escalated_on": today().isoformat(), "escalation_note": reason})
+                self.form = self.form.model_copy(
+                    update={"escalated_on": today().isoformat(), "escalation_note": reason}
+                )
                 self._show_where()
                 self.action_save(False)  # it is said at once, kept with the case
 
@@ -459,7 +463,7 @@ class CaseFormScreen(SubmissionFormScreen[CaseInput]):
         self.query_one("#problems", Static).update("\n".join(say(p) for p in problems[:4]))
         first = problems[0]
         if first.row is not None:  # a party's or a step's problem: the cursor on it
-            party = first.field in ("name", "role", "detail")
+            party = first.within == "parties"
             table = self.query_one("#case-parties" if party else "#case-history", DataTable)
             table.move_cursor(row=first.row - 1 + (0 if party else len(self.history)))
             self.set_focus(table)

@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from db.workflow import Waiting
 from tui.i18n import N_, _
-from tui.labels import DISPUTE_KINDS, SWEEP_DETAILS, VISIT_KINDS, label
+from tui.labels import DISPUTE_KINDS, MEETING_KINDS, SWEEP_DETAILS, VISIT_KINDS, label
 from tui.session import Session
 
 Opener = Callable[[Session, Waiting], Screen[Any]]
@@ -47,11 +47,32 @@ def _open_case(session: Session, item: Waiting) -> Screen[Any]:
     return CaseFormScreen(session, item.city_code, item.id, review=item)
 
 
+def _open_referral(session: Session, item: Waiting) -> Screen[Any]:
+    from tui.screens.referral_form import ReferralFormScreen
+
+    return ReferralFormScreen(session, item.city_code, item.id, review=item)
+
+
+# What a close came to, as the queue names it.
+CLOSES = {"resolved": N_("Close: resolved"), "unable": N_("Close: unable to help")}
+
+
+def _open_minutes(session: Session, item: Waiting) -> Screen[Any]:
+    from tui.screens.meeting_form import MeetingFormScreen
+
+    return MeetingFormScreen(session, item.city_code, item.id, review=item)
+
+
 KINDS: dict[str, KindView] = {
     "visit": KindView(N_("Visit"), N_("Persons: {title}"), VISIT_KINDS, _open_visit),
+    "referral_outcome": KindView(
+        N_("Close of a need"), N_("Whose need: {title}"), CLOSES, _open_referral
+    ),
+    "minutes": KindView(N_("Minutes"), N_("Agenda: {title}"), MEETING_KINDS, _open_minutes),
     "sweep": KindView(N_("Dispute sweep"), N_("Community: {title}"), SWEEP_DETAILS, _open_sweep),
-    "dispute_case": KindView(N_("Dispute case"), N_("Parties: {title}"), DISPUTE_KINDS,
-                             _open_case),  # fmt: skip
+    "dispute_case": KindView(
+        N_("Dispute case"), N_("Parties: {title}"), DISPUTE_KINDS, _open_case
+    ),  # fmt: skip
 }
 
 

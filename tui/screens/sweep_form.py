@@ -369,4 +369,3 @@ class SweepFormScreen(SubmissionFormScreen[SweepInput]):
 def _comparable(form: SweepForm) -> dict[str, Any]:
     rechecks = sorted((r.model_dump() for r in form.rechecks), key=lambda r: str(r["id"]))
     return {"nil_return": form.nil_return, "notes": form.notes, "rechecks": rechecks}
-

@@ -60,7 +60,7 @@ def _h(cell: object) -> HistoryRow:
 
 def _check(row: RecheckRow) -> str:
     if row.check is None:
-        return _("Not yet")
+        return _("Not re-checked yet")
     return f"{label(DISPUTE_STAGES, row.check.stage)} {row.check.on}"
 
 
