@@ -24,4 +24,5 @@ async def test_each_form_keeps_a_draft(
     async with acting_as(other, worker):
         await save_draft(other, keyring, form, subject, grid, None, {"notes": "未完"})
         draft = await find_draft(other, keyring, form, subject)
-    assert draft is not None and draft.values == {"notes": "未完"}
+    assert draft is not None
+    assert draft.values == {"notes": "未完"}
