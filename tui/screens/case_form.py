@@ -57,7 +57,7 @@ PARTY_HEADINGS = (N_("Parties"),
 HISTORY_HEADINGS = (N_("Status: {stage} · history"),
                     N_("Status: {stage} · history (ctrl+n adds a step)"))  # fmt: skip
 CONFLICT_LABELS = {
-    "kind": N_("Kind"), "opened_on": N_("Taken in"), "summary": N_("What it is about"),
+    "kind": N_("Dispute kind"), "opened_on": N_("Taken in"), "summary": N_("What it is about"),
     "mediation_plan": N_("Mediation plan"), "department": N_("Department"),
     "responsible_person": N_("Responsible person"), "outcome_note": N_("How it ended"),
     "parties": N_("Parties"), "steps": N_("Steps"), "escalation_note": N_("Why escalated"),
@@ -126,7 +126,7 @@ class CaseFormScreen(SubmissionFormScreen[CaseInput]):
         editing = int(self.seed is not None)
         with VerticalScroll(id="case-form"):
             kinds = [(_(DISPUTE_KINDS[k]), k) for k in CASE_KINDS]
-            yield FormRow(N_("Kind"), Select(kinds, prompt=_("Choose"), compact=True,
+            yield FormRow(N_("Dispute kind"), Select(kinds, prompt=_("Choose"), compact=True,
                                              id="box-kind"), field="kind")  # fmt: skip
             opened = TextBox(placeholder="YYYY-MM-DD", compact=True, id="box-opened_on")
             yield FormRow(N_("Taken in"), opened, field="opened_on")
@@ -403,15 +403,19 @@ class CaseFormScreen(SubmissionFormScreen[CaseInput]):
         return await save_case(conn, data, base_version=self.base_version, submit=submit)
 
     def on_submission_saved(self, message: SubmissionSaved) -> None:
-        # The new steps are the case's history now.
+        """The new steps are the case's history now. Textual runs the base's handler
+        next (every class's handler of a message runs, the subclass's first); the
+        history is read again after it."""
         self.steps = []
         if self.form is not None:
             self.form = self.form.model_copy(update={"steps": []})
         message.values["steps"] = []
-        super().on_submission_saved(message)
-        if self.status != "submitted":
-            hold_keys(self)  # until the history shows what was stored
-            self.reload_history()
+        if message.state.status != "submitted":
+            self.call_later(self._reload_after_save)
+
+    def _reload_after_save(self) -> None:
+        hold_keys(self)  # until the history shows what was stored
+        self.reload_history()
 
     @work(exclusive=True, group=HISTORY_GROUP, exit_on_error=False)
     async def reload_history(self) -> None:
@@ -492,3 +496,8 @@ def _comparable(form: CaseForm) -> dict[str, Any]:
     for key in ("id", "city_code", "org_code", "sweep_id", "escalated_on"):
         del values[key]
     return values
+
+
+def open_case_screen(session: Session, city_code: str, case_id: UUID) -> CaseFormScreen:
+    """A stored dispute case (a home-screen line, a list or a record opens it so)."""
+    return CaseFormScreen(session, city_code, case_id)

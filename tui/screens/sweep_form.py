@@ -27,6 +27,7 @@ from db.core.clock import today
 from db.core.connect import Connection
 from db.core.problems import Problem, problems_of
 from db.disputes.cases import CaseLine
+from db.disputes.months import MonthStatus, month_status
 from db.disputes.steps import StepForm, StepRules
 from db.disputes.sweep_form import SweepForm, SweepInput, SweepRules
 from db.disputes.sweeps import (
@@ -51,7 +52,13 @@ from tui.screens.failures import Failure
 from tui.screens.submission_form import LOAD_GROUP, SAVE_GROUP, SubmissionFormScreen
 from tui.session import Session
 from tui.widgets.boxes import TextBox
-from tui.widgets.dispute_tables import CaseTable, RecheckRow, RecheckTable, sweep_month
+from tui.widgets.dispute_tables import (
+    CaseTable,
+    RecheckRow,
+    RecheckTable,
+    sweep_month,
+    sweep_state,
+)
 from tui.widgets.form_row import FormLabel, FormRow, relabel_all
 
 CASES_GROUP = "sweep-form-cases"
@@ -77,8 +84,7 @@ class SweepFormScreen(SubmissionFormScreen[SweepInput]):
         CASES_GROUP: Failure(N_("The cases were not shown again: {reason}"), "release"),
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+n", "add_case", N_("Add case"), show=False,
-                tooltip=N_("Add a case found this month")),
+        Binding("ctrl+n", "add_case", N_("Add case"), tooltip=N_("Add a case found this month")),
     ]  # fmt: skip
 
     def __init__(
@@ -94,6 +100,7 @@ class SweepFormScreen(SubmissionFormScreen[SweepInput]):
         super().__init__(session, city_code, subject, review=review)
         self.unit, self.month = unit, month
         self.view: SweepView | None = None
+        self.month_status: MonthStatus | None = None
         self.rechecks: dict[UUID, StepForm] = {}
         self.adding_case = False  # kept as a draft so that a case can join it
         translate_bindings(self)
@@ -141,10 +148,12 @@ class SweepFormScreen(SubmissionFormScreen[SweepInput]):
                             and values.get("month") == view.form.month.isoformat()):  # fmt: skip
                         draft = kept
                         break
-        self.post_message(SweepFormLoaded(view, draft))
+            month = await month_status(conn, view.form.org_code, view.form.month, today())
+        status = next((m for m in month if m.org_code == view.form.org_code), None)
+        self.post_message(SweepFormLoaded(view, status, draft))
 
     def on_sweep_form_loaded(self, message: SweepFormLoaded) -> None:
-        self.view = message.view
+        self.view, self.month_status = message.view, message.month
         self.fill(message.view.form)
         editable = self.show_state(message.view.state)
         self._headings(editable)
@@ -217,7 +226,10 @@ class SweepFormScreen(SubmissionFormScreen[SweepInput]):
         view = self.view
         if view is None:
             return
-        due = _("due {day}").format(day=view.due_on.isoformat())
+        if self.month_status is not None:
+            due = sweep_state(self.month_status, today())
+        else:
+            due = _("due {day}").format(day=view.due_on.isoformat())
         self.query_one("#sweep-what", Static).update(
             f"{view.unit_name} · {sweep_month(view.form.month)} · {due}"
         )
@@ -281,10 +293,12 @@ class SweepFormScreen(SubmissionFormScreen[SweepInput]):
         self.store(data, False)
 
     def on_submission_saved(self, message: SubmissionSaved) -> None:
-        super().on_submission_saved(message)
+        """Kept so that a case can join it: the case form opens once the base's handler
+        (Textual runs it next, every class's handler of a message runs) has taken the
+        version stored."""
         if self.adding_case:
             self.adding_case = False
-            self._new_case()
+            self.call_later(self._new_case)
 
     def answer_failure(self, group: str, error: BaseException) -> bool:
         if group == SAVE_GROUP:
@@ -369,3 +383,10 @@ class SweepFormScreen(SubmissionFormScreen[SweepInput]):
 def _comparable(form: SweepForm) -> dict[str, Any]:
     rechecks = sorted((r.model_dump() for r in form.rechecks), key=lambda r: str(r["id"]))
     return {"nil_return": form.nil_return, "notes": form.notes, "rechecks": rechecks}
+
+
+def open_sweep_screen(session: Session, unit: str, month: date) -> SweepFormScreen:
+    """The sweep of `unit` (a community, or a grid where the city files by grid) for the
+    month of `month`: as stored, or a new one. A home-screen line (db.disputes.months
+    SweepDue: its status's org_code and month) opens it so."""
+    return SweepFormScreen.for_month(session, unit, month)
