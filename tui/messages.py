@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from db.core.connect import Pool
     from db.disputes.case_form import CaseForm, CaseStanding
     from db.disputes.cases import CaseLine, CaseView, HistoryLine
+    from db.disputes.months import MonthStatus
     from db.disputes.sweeps import SweepView
     from db.drafts import Draft
     from db.meetings.carryover import CarriedItem
@@ -463,11 +464,13 @@ class ItemLoaded(Message):
 
 @dataclass
 class SweepFormLoaded(Message):
-    """What the sweep form opens with: the month's sweep (stored or new), a kept draft."""
+    """What the sweep form opens with: the month's sweep (stored or new), how it stands
+    (filed, late, missing or due), a kept draft."""
 
     bubble = False
 
     view: SweepView
+    month: MonthStatus | None
     draft: Draft | None
 
 
@@ -502,3 +505,13 @@ class CaseHistoryLoaded(Message):
 
     standing: CaseStanding
     history: list[HistoryLine]
+
+
+@dataclass
+class SweepListLoaded(Message):
+    """The sweeps of the user's scope by month, and its cases still open."""
+
+    bubble = False
+
+    months: list[MonthStatus]
+    cases: list[CaseLine]

@@ -100,6 +100,7 @@ MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("MeetingInput", "person_id"): N_("Person"),
     ("MeetingInput", "kind"): N_("Meeting kind"),
     ("AttendeeInput", "name"): N_("Name"),
+    ("CaseInput", "kind"): N_("Dispute kind"),
 }
 # The list a row of a problem belongs to → how the row is named ("Need 2").
 ROW_LABELS: dict[str, str] = {
