@@ -24,6 +24,7 @@ from tests.tui.conftest import (
     fetch,
     screen_text,
     settle,
+    tab_to,
     type_ahead,
     type_text,
 )
@@ -289,3 +290,74 @@ async def test_a_supervisor_approves_a_sweep_from_the_review_screen(
     (approved,) = await _sweeps(dispute_dsn)
     assert approved["id"] == UUID(str(filed["id"]))
     assert approved["status"] == "approved"
+
+
+async def test_an_open_case_concluded_escalated_and_submitted_from_the_list(
+    dispute_dsn: str, keyring: Keyring
+) -> None:
+    worker = await _worker(dispute_dsn, 1)
+    app = TongxinApp(dispute_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await _press(pilot, "d", "tab", "enter")  # the open cases, the first
+        case = app.screen
+        assert isinstance(case, CaseFormScreen), screen_text(app)
+        case_id = case.subject
+        await _press(pilot, "ctrl+n")
+        assert isinstance(app.screen, StepModal)
+        await pilot.press("enter", "down", "enter")  # 状态: 调处中 → 调解成功
+        await pilot.press("tab", "tab", "enter", "down", "enter")  # 日期 → 是否达成协议: 达成
+        await pilot.press("tab")
+        await type_text(pilot, "双方签订调解协议")
+        await _press(pilot, "enter")
+        assert app.screen is case, screen_text(app)
+        await _press(pilot, "ctrl+g")
+        await type_text(pilot, "涉及多名务工人员")
+        await _press(pilot, "enter")
+        assert app.screen is case, screen_text(app)
+        escalation = str(case.query_one("#case-escalation", Static).render())
+        assert escalation.endswith("：涉及多名务工人员"), escalation
+        assert "已保存为草稿" in _problems(app)  # said at once, kept with the case
+        await _press(pilot, "ctrl+t")
+        assert isinstance(app.screen, SweepListScreen), screen_text(app)
+    (stored,) = await fetch(
+        dispute_dsn,
+        "SELECT stage, outcome, closed_on, escalated_on, escalation_note, status "
+        "FROM dispute_case WHERE id = $1",
+        case_id,
+    )
+    assert tuple(stored) == (
+        "resolved", "agreement", today(), today(), "涉及多名务工人员", "submitted",
+    )  # fmt: skip
+    notes = await fetch(
+        dispute_dsn,
+        "SELECT noted_on, stage, note FROM dispute_case_note WHERE case_id = $1 AND noted_on = $2",
+        case_id,
+        today(),
+    )
+    assert [tuple(n) for n in notes] == [(today(), "resolved", "双方签订调解协议")]
+
+
+async def test_enter_on_a_dispute_in_the_record_opens_its_case(
+    dispute_dsn: str, keyring: Keyring
+) -> None:
+    (party,) = await fetch(
+        dispute_dsn,
+        "SELECT per.org_code, per.name, d.case_id FROM dispute_party d "
+        "JOIN person per ON per.id = d.person_id JOIN dispute_case c ON c.id = d.case_id "
+        "WHERE per.name IN (SELECT name FROM person GROUP BY name HAVING count(*) = 1) "
+        "ORDER BY c.opened_on DESC, d.case_id LIMIT 1",
+    )
+    worker = await add_app_user(dispute_dsn, org_code=party["org_code"])
+    app = TongxinApp(dispute_dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await _press(pilot, "slash")
+        await type_text(pilot, party["name"])
+        await _press(pilot, "enter", "o", "4")
+        await tab_to(pilot, "dispute-list")
+        await _press(pilot, "enter")
+        case = app.screen
+        assert isinstance(case, CaseFormScreen), screen_text(app)
+        assert case.subject == party["case_id"]
+        assert party["name"] in screen_text(app)
