@@ -132,6 +132,8 @@ async def test_this_months_sweep_with_a_new_dispute_and_the_open_case_re_checked
         await _press(pilot, "ctrl+n")
         case = app.screen
         assert isinstance(case, CaseFormScreen), screen_text(app)
+        assert sweep.view is not None
+        assert screen_text(app).splitlines()[2].strip() == sweep.view.unit_name
         await pilot.press("enter", *["down"] * NEIGHBOURS, "enter")  # 纠纷类型: 邻里
         await pilot.press("tab", "tab")  # 受理日期 → 纠纷情况
         assert isinstance(app.focused, TextArea)

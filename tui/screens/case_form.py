@@ -112,13 +112,15 @@ class CaseFormScreen(SubmissionFormScreen[CaseInput]):
         translate_bindings(self)
 
     @classmethod
-    def new_in_sweep(cls, session: Session, sweep: SweepForm) -> CaseFormScreen:
-        """A case found in the sweep's month, joining the sweep."""
+    def new_in_sweep(cls, session: Session, sweep: SweepForm, unit_name: str) -> CaseFormScreen:
+        """A case found in the sweep's month, joining the sweep of `unit_name`."""
         month_end = date(sweep.month.year + sweep.month.month // 12, sweep.month.month % 12 + 1, 1)
         opened = min(today(), date.fromordinal(month_end.toordinal() - 1))
         seed = CaseForm(id=uuid4(), city_code=sweep.city_code, org_code=sweep.org_code,
                         sweep_id=sweep.id, opened_on=opened.isoformat())  # fmt: skip
-        return cls(session, sweep.city_code, seed.id, seed=seed)
+        screen = cls(session, sweep.city_code, seed.id, seed=seed)
+        screen.unit_name = unit_name
+        return screen
 
     def compose(self) -> ComposeResult:
         yield from self.compose_head()

@@ -308,7 +308,8 @@ class SweepFormScreen(SubmissionFormScreen[SweepInput]):
     def _new_case(self) -> None:
         from tui.screens.case_form import CaseFormScreen
 
-        screen = CaseFormScreen.new_in_sweep(self.session, self.current_form())
+        unit_name = self.view.unit_name if self.view is not None else ""
+        screen = CaseFormScreen.new_in_sweep(self.session, self.current_form(), unit_name)
         self.app.push_screen(screen, lambda _done: self._after_case())
 
     # Saving, and comparing with what someone else saved meanwhile.
