@@ -40,7 +40,7 @@ class SweepListScreen(ReportsFailures, Screen[None]):
     FAILURES: ClassVar[dict[str, Failure]] = {LOAD_GROUP: Failure(N_("Cannot load the list"))}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,b", "back", N_("Back"), key_display="b"),
-        Binding("o", "open", N_("Open"), key_display="Enter",
+        Binding("enter,o", "open", N_("Open"),
                 tooltip=N_("Open the sweep or the case under the cursor")),
         Binding("r", "reload", N_("Refresh")),
     ]  # fmt: skip
