@@ -3,7 +3,9 @@ three years of demo disputes: this month's sweep filed with a new dispute (a reg
 person and a named outsider) and the one open case re-checked; a nil return ticked and
 filed; a sweep filed with nothing ticked and nothing found is refused in one line
 naming the box, and so is a case taken in on a day that is not one; a supervisor
-approves a sweep from the review screen. The database is read back after each."""
+approves a sweep from the review screen; an open case is concluded, escalated,
+submitted and its conclusion approved; Enter on a dispute in a person's record opens
+its case. The database is read back after each."""
 
 from __future__ import annotations
 
@@ -294,7 +296,7 @@ async def test_a_supervisor_approves_a_sweep_from_the_review_screen(
     assert approved["status"] == "approved"
 
 
-async def test_an_open_case_concluded_escalated_and_submitted_from_the_list(
+async def test_an_open_case_concluded_escalated_submitted_and_approved(
     dispute_dsn: str, keyring: Keyring
 ) -> None:
     worker = await _worker(dispute_dsn, 1)
@@ -338,6 +340,22 @@ async def test_an_open_case_concluded_escalated_and_submitted_from_the_list(
         today(),
     )
     assert [tuple(n) for n in notes] == [(today(), "resolved", "双方签订调解协议")]
+
+    # Its conclusion, approved from the review screen.
+    supervisor = await add_app_user(dispute_dsn, "supervisor", worker.org_code[:9], "王审核")
+    app = TongxinApp(dispute_dsn, keyring=keyring, login=supervisor.name)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await _press(pilot, "w")
+        queue = app.screen
+        assert isinstance(queue, ReviewQueueScreen)
+        row = next(i for i, item in enumerate(queue.items) if item.id == case_id)
+        await _press(pilot, *["down"] * row, "enter")
+        assert isinstance(app.screen, CaseFormScreen), screen_text(app)
+        await _press(pilot, "a", "enter")
+        assert app.screen is queue, screen_text(app)
+    (reviewed,) = await fetch(dispute_dsn, "SELECT status FROM dispute_case WHERE id = $1", case_id)
+    assert reviewed["status"] == "approved"
 
 
 async def test_enter_on_a_dispute_in_the_record_opens_its_case(
