@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from db.audit.city_chain import CityChainReport
     from db.audit.entries import TrailPage
     from db.core.connect import Pool
+    from db.disputes.case_form import CaseForm, CaseStanding
+    from db.disputes.cases import CaseLine, CaseView, HistoryLine
+    from db.disputes.months import MonthStatus
+    from db.disputes.sweeps import SweepView
     from db.drafts import Draft
     from db.meetings.carryover import CarriedItem
     from db.meetings.form import MeetingForm
@@ -456,3 +460,58 @@ class ItemLoaded(Message):
     item: CarriedItem
     departments: list[tuple[str, str]]
     marked: bool = False
+
+
+@dataclass
+class SweepFormLoaded(Message):
+    """What the sweep form opens with: the month's sweep (stored or new), how it stands
+    (filed, late, missing or due), a kept draft."""
+
+    bubble = False
+
+    view: SweepView
+    month: MonthStatus | None
+    draft: Draft | None
+
+
+@dataclass
+class SweepCasesLoaded(Message):
+    """The sweep's cases again, after one was added or changed: open ones, new ones."""
+
+    bubble = False
+
+    open_cases: list[CaseLine]
+    new_cases: list[CaseLine]
+
+
+@dataclass
+class CaseFormLoaded(Message):
+    """What the case form opens with: the stored case (None: a new one), its form, the
+    departments, a kept draft."""
+
+    bubble = False
+
+    view: CaseView | None
+    form: CaseForm
+    draft: Draft | None
+    departments: list[tuple[str, str]]
+
+
+@dataclass
+class CaseHistoryLoaded(Message):
+    """Where a saved case stands now, and its history with the steps just stored."""
+
+    bubble = False
+
+    standing: CaseStanding
+    history: list[HistoryLine]
+
+
+@dataclass
+class SweepListLoaded(Message):
+    """The sweeps of the user's scope by month, and its cases still open."""
+
+    bubble = False
+
+    months: list[MonthStatus]
+    cases: list[CaseLine]

@@ -102,6 +102,13 @@ class PersonListScreen(ReportsFailures, Screen[None]):
             tooltip=N_("Meetings, their minutes and the action items carried over"),
             show=False,
         ),
+        Binding(
+            "d",
+            "disputes",
+            N_("Disputes"),
+            tooltip=N_("Monthly dispute sweeps and the dispute cases still open"),
+            show=False,
+        ),
         # Priority, so the box's own Enter does not take it. Esc searches too if the
         # text changed (it would be searched for a moment later anyway).
         Binding("enter", "leave_search(True)", show=False, priority=True),
@@ -325,6 +332,12 @@ class PersonListScreen(ReportsFailures, Screen[None]):
             from tui.screens.meeting_list import MeetingListScreen
 
             self.app.push_screen(MeetingListScreen(self.session))
+
+    def action_disputes(self) -> None:
+        if self.session is not None:
+            from tui.screens.sweep_list import SweepListScreen
+
+            self.app.push_screen(SweepListScreen(self.session))
 
     async def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
