@@ -303,3 +303,20 @@ COMMENT ON VIEW stats_monthly IS '每月到达、离开与月末在册人数(每
 
 GRANT SELECT ON ledger_quality, ledger_registry, ledger_visits, stats_ethnicity, stats_origin,
     stats_occupation, stats_movement, stats_monthly TO tongxin_app;
+
+-- The head of a city's audit chain (CHAIN:SEQ:HASH, as `tongxin audit verify` prints it),
+-- for the footer of a ledger export: paper that proves the trail up to that link. The
+-- chain's tables are the owner's alone; an app user asks only for their own city's head.
+CREATE OR REPLACE FUNCTION tx_chain_head(p_city text) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT s.chain || ':' || s.seq || ':' || encode(s.hash, 'hex')
+      FROM audit_seal s
+     WHERE s.chain = p_city
+       AND (left(tx_user_scope(audit_actor()), 4) = p_city
+            OR coalesce((SELECT r.rolsuper OR r.rolbypassrls FROM pg_roles r
+                          WHERE r.rolname = audit_actor()), false))
+     ORDER BY s.seq DESC
+     LIMIT 1
+$$;
+REVOKE ALL ON FUNCTION tx_chain_head(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tx_chain_head(text) TO tongxin_app;
