@@ -14,6 +14,7 @@ import pytest
 from db.core.clock import today
 from db.core.session import acting_as
 from db.ledgers.catalogue import LEDGERS
+from db.ledgers.home import records_to_complete
 from db.ledgers.reads import ledger_page
 from tests.db.access_fixtures import new_user
 from tests.db.ledger_world import World, pick_grids, plan, write
@@ -172,3 +173,19 @@ async def test_a_street_supervisor_sees_no_row_of_another_street_through_any_vie
         for name in LEDGERS:
             page = await ledger_page(other, name, far, None)
             assert not page.rows, name
+
+
+async def test_the_home_screen_lists_the_records_of_the_grid_left_incomplete(
+    conn: asyncpg.Connection, other: asyncpg.Connection, world: World
+) -> None:
+    grid = world.grids[1]
+    worker = await new_user(conn, "grid_worker", grid)
+    async with acting_as(other, worker):
+        found = await records_to_complete(other, grid, limit=3)
+        everywhere = await records_to_complete(other, world.grids[0][:4], limit=100)
+    lacking = {p.id for p in world.now_registered(grid) if p.occupation == "" and not p.anonymised}
+    assert found.count == len(lacking) > 3
+    assert len(found.first) == 3
+    assert {r.person_id for r in found.first} <= lacking
+    assert all(r.missing_occupation and not r.missing_origin for r in found.first)
+    assert {r.person_id for r in everywhere.first} == lacking  # the worker's grid only
