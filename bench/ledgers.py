@@ -148,7 +148,8 @@ async def _run(persons: int) -> None:
             in_city = await owner.fetchval("SELECT count(*) FROM person WHERE city_code = $1", city)
             community = await owner.fetchval(
                 "SELECT left(org_code, 12) FROM person WHERE status = 'registered' "
-                "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+                "AND city_code = $1 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+                city,
             )
             supervisor = await add_user(owner, "bench_city", "supervisor", city)
             person = await owner.fetchrow("SELECT city_code, id FROM person LIMIT 1")

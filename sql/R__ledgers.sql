@@ -124,51 +124,51 @@ SELECT v.visited_on,
 COMMENT ON VIEW ledger_visits IS '走访台账: 已审核的计入, 待审核的另列 / visits: approved ones count, pending ones listed apart';
 
 -- Statistics of the registered persons now, per grid ---------------------------------------
+-- Counted from person_tally (V017), which triggers keep current with every write to
+-- person: counting the registry itself took seconds for a city of a million.
 
 CREATE VIEW stats_ethnicity WITH (security_invoker = true) AS
-SELECT p.city_code, p.org_code, p.ethnic_code, e.name_zh AS ethnicity,
-       count(*) AS persons,
-       count(*) FILTER (WHERE p.sex = 1) AS male,
-       count(*) FILTER (WHERE p.sex = 2) AS female
-  FROM person p
-  JOIN ethnic_group e ON e.code = p.ethnic_code
- WHERE p.status = 'registered'
- GROUP BY p.city_code, p.org_code, p.ethnic_code, e.name_zh;
+SELECT t.city_code, t.org_code, t.ethnic_code, e.name_zh AS ethnicity,
+       sum(t.persons)::bigint AS persons,
+       coalesce(sum(t.persons) FILTER (WHERE t.sex = 1), 0)::bigint AS male,
+       coalesce(sum(t.persons) FILTER (WHERE t.sex = 2), 0)::bigint AS female
+  FROM person_tally t
+  JOIN ethnic_group e ON e.code = t.ethnic_code
+ GROUP BY t.city_code, t.org_code, t.ethnic_code, e.name_zh
+HAVING sum(t.persons) <> 0;
 COMMENT ON VIEW stats_ethnicity IS '按民族统计在册人员(每网格) / registered persons by ethnic group, per grid';
 
 -- The province of origin: the first two digits of the GB/T 2260 division; a person with
 -- no place of origin recorded counts under province_code NULL, '未填写'.
 CREATE VIEW stats_origin WITH (security_invoker = true) AS
-SELECT p.city_code, p.org_code, o.province_code,
+SELECT t.city_code, t.org_code, nullif(t.province_code, '')::char(6) AS province_code,
        coalesce(d.name, '未填写') AS province,
-       count(*) AS persons,
-       count(*) FILTER (WHERE p.sex = 1) AS male,
-       count(*) FILTER (WHERE p.sex = 2) AS female
-  FROM person p
- CROSS JOIN LATERAL (SELECT (left(p.origin_division_code, 2) || '0000')::char(6)
-                            AS province_code) o
-  LEFT JOIN division d ON d.code = o.province_code
- WHERE p.status = 'registered'
- GROUP BY p.city_code, p.org_code, o.province_code, d.name;
+       sum(t.persons)::bigint AS persons,
+       coalesce(sum(t.persons) FILTER (WHERE t.sex = 1), 0)::bigint AS male,
+       coalesce(sum(t.persons) FILTER (WHERE t.sex = 2), 0)::bigint AS female
+  FROM person_tally t
+  LEFT JOIN division d ON d.code = nullif(t.province_code, '')
+ GROUP BY t.city_code, t.org_code, t.province_code, d.name
+HAVING sum(t.persons) <> 0;
 COMMENT ON VIEW stats_origin IS '按来源省份统计在册人员(每网格) / registered persons by province of origin, per grid';
 
--- Occupation is free text: counted as written, without surrounding spaces; a missing
--- one (a 三必清 defect) counts as '未填写'.
+-- Occupation is free text: counted as written, without surrounding spaces (its first
+-- 100 characters); a missing one (a 三必清 defect) counts as '未填写'.
 CREATE VIEW stats_occupation WITH (security_invoker = true) AS
-SELECT p.city_code, p.org_code,
-       coalesce(nullif(btrim(p.occupation), ''), '未填写') AS occupation,
-       count(*) AS persons,
-       count(*) FILTER (WHERE p.sex = 1) AS male,
-       count(*) FILTER (WHERE p.sex = 2) AS female
-  FROM person p
- WHERE p.status = 'registered'
- GROUP BY p.city_code, p.org_code, coalesce(nullif(btrim(p.occupation), ''), '未填写');
+SELECT t.city_code, t.org_code, coalesce(nullif(t.occupation, ''), '未填写') AS occupation,
+       sum(t.persons)::bigint AS persons,
+       coalesce(sum(t.persons) FILTER (WHERE t.sex = 1), 0)::bigint AS male,
+       coalesce(sum(t.persons) FILTER (WHERE t.sex = 2), 0)::bigint AS female
+  FROM person_tally t
+ GROUP BY t.city_code, t.org_code, t.occupation
+HAVING sum(t.persons) <> 0;
 COMMENT ON VIEW stats_occupation IS '按职业统计在册人员(每网格) / registered persons by occupation, per grid';
 
 -- Arrivals, departures and moves ----------------------------------------------------------
 -- What the registry holds of a person's time in the city is their record (arrival date,
 -- status, the date of its last change) and their hand-overs (person_move). From them
--- each person has one stay, and each stay gives these events, one row each:
+-- each person has one stay, and each stay gives these events, one row each (kept in
+-- person_event by triggers, V017's ledger_events_of):
 --
 --   arrived    the stay starts on the arrival date (a person with none recorded: on the
 --              day their record was made, in the office's zone), in the grid they were
@@ -193,73 +193,14 @@ COMMENT ON VIEW stats_occupation IS '按职业统计在册人员(每网格) / re
 -- grid, month by month: registered = last month's + arrived + returned + moved_in -
 -- moved_out - left, which `change` (+1 or -1) sums.
 --
--- Each event is in the grid it happened in. A reader sees the events of the persons
--- they can see now, and only those in grids of their scope: a person handed over into
--- the scope brings their move in, not their stay before it. Anonymised persons keep
--- their dates and count like everyone else, so statistics do not change.
+-- Each event is in the grid it happened in, and its readers are those of that grid: a
+-- grid's history stays whole when a person is handed over out of the reader's scope.
+-- Anonymised persons keep their dates and count like everyone else, so statistics do
+-- not change.
 CREATE VIEW stats_movement WITH (security_invoker = true) AS
-WITH moved AS (
-    SELECT DISTINCT m.city_code, m.person_id FROM person_move m
-), stay AS (
-    SELECT p.city_code, p.id AS person_id, p.org_code, mv.person_id IS NOT NULL AS has_moves,
-           r.returned,
-           CASE WHEN r.returned THEN p.status_changed_on
-                ELSE coalesce(p.arrival_date, (p.created_at AT TIME ZONE 'Asia/Shanghai')::date)
-           END AS start_on,
-           p.status IN ('left_city', 'moved_out') AS ended,
-           coalesce(p.status_changed_on, (p.updated_at AT TIME ZONE 'Asia/Shanghai')::date)
-               AS end_on
-      FROM person p
-      LEFT JOIN moved mv ON mv.city_code = p.city_code AND mv.person_id = p.id
-     CROSS JOIN LATERAL (
-        SELECT CASE WHEN p.status = 'registered' AND p.status_changed_on IS NOT NULL
-                    THEN NOT EXISTS (SELECT 1 FROM person_move m
-                                      WHERE m.city_code = p.city_code AND m.person_id = p.id
-                                        AND m.moved_on = p.status_changed_on)
-                    ELSE false END AS returned) r
-), bounded AS (
-    SELECT s.city_code, s.person_id, s.org_code, s.has_moves, s.returned, s.start_on,
-           CASE WHEN s.ended THEN greatest(s.end_on, s.start_on) END AS end_on
-      FROM stay s
-), event AS (
-    SELECT b.city_code, b.person_id,
-           CASE WHEN NOT b.has_moves THEN b.org_code
-                ELSE coalesce((SELECT m.from_org FROM person_move m
-                                WHERE m.city_code = b.city_code AND m.person_id = b.person_id
-                                  AND m.moved_on > b.start_on
-                                ORDER BY m.moved_on, m.id LIMIT 1), b.org_code) END AS org_code,
-           b.start_on AS happened_on,
-           CASE WHEN b.returned THEN 'returned' ELSE 'arrived' END AS event,
-           NULL::text AS other_org,
-           1 AS change
-      FROM bounded b
-    UNION ALL
-    SELECT b.city_code, b.person_id,
-           CASE WHEN NOT b.has_moves THEN b.org_code
-                ELSE coalesce((SELECT m.from_org FROM person_move m
-                                WHERE m.city_code = b.city_code AND m.person_id = b.person_id
-                                  AND m.moved_on > b.end_on
-                                ORDER BY m.moved_on, m.id LIMIT 1), b.org_code) END,
-           b.end_on, 'left', NULL, -1
-      FROM bounded b
-     WHERE b.end_on IS NOT NULL
-    UNION ALL
-    SELECT b.city_code, b.person_id, side.org_code, m.moved_on, side.event, side.other_org,
-           side.change
-      FROM bounded b
-      JOIN person_move m ON m.city_code = b.city_code AND m.person_id = b.person_id
-     CROSS JOIN LATERAL (VALUES (m.from_org::text, 'moved_out', m.to_org::text, -1),
-                                (m.to_org::text, 'moved_in', m.from_org::text, 1))
-                        AS side(org_code, event, other_org, change)
-     WHERE b.has_moves AND m.moved_on > b.start_on
-       AND (b.end_on IS NULL OR m.moved_on <= b.end_on)
-)
-SELECT e.city_code, e.org_code COLLATE "C" AS org_code, e.person_id, e.event, e.happened_on,
-       date_trunc('month', e.happened_on)::date AS month, e.other_org COLLATE "C" AS other_org,
+SELECT e.city_code, e.org_code, e.person_id, e.event, e.happened_on, e.month, e.other_org,
        e.change
-  FROM event e
- WHERE e.org_code >= (SELECT coalesce(tx_scope(), ''))
-   AND e.org_code < (SELECT coalesce(tx_scope(), '')) || ':';
+  FROM person_event e;
 COMMENT ON VIEW stats_movement IS '人员流动事件: 到达/返回/移入/移出/离开 / arrivals, returns, hand-overs in and out, departures';
 
 -- Per grid and month, from the first month with an event to the current one (or the

@@ -65,12 +65,17 @@ class Ledger(BaseModel):
         return [*self.columns, *extra, *apart]
 
 
-def _listed(view: str, columns: tuple[str, ...], key: tuple[KeyPart, ...], *, by_month: bool,
-            apart: str | None = None) -> str:  # fmt: skip
+def _listed(view: str, columns: tuple[str, ...], key: tuple[KeyPart, ...], *,
+            dated_by: str | None = None, apart: str | None = None) -> str:  # fmt: skip
+    """Rows of a listing view; `dated_by` names the date column a month is chosen by, as a
+    range, so that the view's index on it serves (the view's `month` would not)."""
     names = [*columns, *(k.name for k in key if k.name not in columns)]
     if apart and apart not in names:
         names.append(apart)
-    month = "($2::date IS NULL OR month = $2::date)" if by_month else "$2::date IS NULL"
+    month = "$2::date IS NULL"
+    if dated_by is not None:
+        month = (f"($2::date IS NULL OR ({dated_by} >= $2::date "
+                 f"AND {dated_by} < ($2::date + interval '1 month')))")  # fmt: skip
     return f"SELECT {', '.join(names)} FROM {view} WHERE {IN_SCOPE} AND {month}"
 
 
@@ -176,19 +181,19 @@ LEDGERS: dict[str, Ledger] = {
             name="registry", view="ledger_registry", zh="流动人口信息台账",
             en="Registry of persons", by_month=False, columns=_REGISTRY_COLUMNS,
             key=_PERSON_KEY,
-            source=_listed("ledger_registry", _REGISTRY_COLUMNS, _PERSON_KEY, by_month=False),
+            source=_listed("ledger_registry", _REGISTRY_COLUMNS, _PERSON_KEY),
         ),
         Ledger(
             name="visits", view="ledger_visits", zh="走访台账", en="Visits", by_month=True,
             columns=_VISIT_COLUMNS, key=_VISIT_KEY, apart="pending",
-            source=_listed("ledger_visits", _VISIT_COLUMNS, _VISIT_KEY, by_month=True,
+            source=_listed("ledger_visits", _VISIT_COLUMNS, _VISIT_KEY, dated_by="visited_on",
                            apart="pending"),
         ),
         Ledger(
             name="quality", view="ledger_quality", zh="数据质量台账（三必清信息缺失）",
             en="Data quality: records missing a 三必清 field", by_month=False,
             columns=_QUALITY_COLUMNS, key=_PERSON_KEY,
-            source=_listed("ledger_quality", _QUALITY_COLUMNS, _PERSON_KEY, by_month=False),
+            source=_listed("ledger_quality", _QUALITY_COLUMNS, _PERSON_KEY),
         ),
         Ledger(
             name="ethnicity", view="stats_ethnicity", zh="在册人员民族统计表",
