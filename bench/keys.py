@@ -19,6 +19,7 @@ from db.core.clock import today
 from db.keys.crypto import DataKey, Keyring
 from db.users import add_user
 from tui.app import TongxinApp
+from tui.keys import RoutedKeysApp
 from tui.screens.person_form import PersonFormScreen
 
 BURST = 100
@@ -30,7 +31,7 @@ class Unrouted(TongxinApp):
     CSS_PATH = str(Path(tui.app.__file__).with_name("app.tcss"))  # not beside this file
 
     async def on_event(self, event: events.Event) -> None:
-        await super(TongxinApp, self).on_event(event)
+        await super(RoutedKeysApp, self).on_event(event)
 
 
 async def _burst(app_class: type[TongxinApp], dsn: str, keys: Keyring, login: str) -> float:

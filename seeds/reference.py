@@ -1,4 +1,5 @@
-"""Load or refresh the reference data: ethnic groups, divisions, org units, departments.
+"""Load or refresh the reference data: ethnic groups, divisions, org units, departments,
+the categories of needs with their default department and days, the dates of Eid al-Adha.
 
 Every load is an upsert, so running it again changes nothing, and each source's
 edition and checksum is recorded in `reference_source`.
@@ -11,15 +12,25 @@ import hashlib
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from typing import Any
 
 from db.core.connect import Connection
 from seeds.departments import DEPARTMENTS
+from seeds.need_categories import NEED_CATEGORIES
 
 ETHNIC_FILE = "ethnic_groups_gbt3304.csv"
 DIVISION_FILE = "divisions_gbt2260_mca_2025-12-31.csv"
 STAT_CODE_FILE = "statistical_codes_2023_zhengzhou_changzhi.csv"
+EID_FILE = "eid_al_adha_china_2015_2035.csv"
+# The representatives' yearly symposium is held at Eid al-Adha (古尔邦节), whose day
+# follows the moon: the days Chinese Muslims keep, as the Islamic Association of China
+# announces them each year in its calendar (公历、农历、伊斯兰教历对照表); years not yet
+# announced hold the Umm al-Qura day, marked expected, to be replaced when announced.
+EID_EDITION = (
+    "中国伊斯兰教协会 三历对照表: 2015–2025 已公布; 2026–2035 按乌姆库拉历预计, 待公布后更新"
+)
 
 # Common extension rows beside the 56 groups of GB/T 3304.
 ETHNIC_EXTENSIONS = [
@@ -210,6 +221,48 @@ async def load_departments(conn: Connection) -> SourceLoaded:
     )
 
 
+async def load_eid_al_adha(conn: Connection) -> SourceLoaded:
+    """The days of Eid al-Adha, one a year; a day announced later replaces the expected one."""
+    rows, checksum = _read(EID_FILE)
+    records = [(int(r["year"]), date.fromisoformat(r["day"]), r["basis"]) for r in rows]
+    await conn.execute(
+        """
+        INSERT INTO eid_al_adha (year, day, basis)
+        SELECT * FROM unnest($1::smallint[], $2::date[], $3::text[])
+        ON CONFLICT (year) DO UPDATE SET day = EXCLUDED.day, basis = EXCLUDED.basis
+         WHERE (eid_al_adha.day, eid_al_adha.basis) IS DISTINCT FROM (EXCLUDED.day, EXCLUDED.basis)
+        """,
+        *_columns(records, 3),
+    )
+    return await _record_source(conn, "eid_al_adha", EID_EDITION, len(records), checksum)
+
+
+async def load_need_categories(conn: Connection) -> SourceLoaded:
+    """The categories of needs, each with its default department and days to the due date."""
+    rows = [(*c, i) for i, c in enumerate(NEED_CATEGORIES, 1)]
+    await conn.execute(
+        """
+        INSERT INTO need_category (code, name_zh, name_en, department_code, due_days, must_help,
+                                   sort)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[],
+                             $6::boolean[], $7::smallint[])
+        ON CONFLICT (code) DO UPDATE
+           SET name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en,
+               department_code = EXCLUDED.department_code, due_days = EXCLUDED.due_days,
+               must_help = EXCLUDED.must_help, sort = EXCLUDED.sort
+         WHERE (need_category.name_zh, need_category.name_en, need_category.department_code,
+                need_category.due_days, need_category.must_help, need_category.sort)
+               IS DISTINCT FROM (EXCLUDED.name_zh, EXCLUDED.name_en, EXCLUDED.department_code,
+                                 EXCLUDED.due_days, EXCLUDED.must_help, EXCLUDED.sort)
+        """,
+        *_columns(rows, 7),
+    )
+    checksum = hashlib.sha256(repr(NEED_CATEGORIES).encode()).hexdigest()
+    return await _record_source(
+        conn, "need_category", "诉求类别与默认转办 (本系统)", len(rows), checksum
+    )
+
+
 async def load_reference(conn: Connection) -> list[SourceLoaded]:
     """Every reference source, in one transaction; the audit trail gets one row per
     table and statement (a bulk load), and one per org unit renamed."""
@@ -223,4 +276,6 @@ async def load_reference(conn: Connection) -> list[SourceLoaded]:
             await load_divisions(conn),
             await load_org_units(conn),
             await load_departments(conn),
+            await load_eid_al_adha(conn),
+            await load_need_categories(conn),
         ]

@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
-from textual import events, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual import work
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.reactive import reactive
@@ -27,7 +27,7 @@ from tui.dialogs.help import HelpScreen
 from tui.errors import one_line, reason
 from tui.exit_guard import LeaveOnHangUp
 from tui.i18n import N_, _, set_language, translate_bindings
-from tui.keys import KeyRouter
+from tui.keys import RoutedKeysApp
 from tui.messages import (
     DatabaseProbed,
     DatabaseUnreachable,
@@ -48,7 +48,7 @@ POOL_CLOSE_TIMEOUT = 3.0  # seconds; then the connections are cut instead
 DRAFTS_ON_EXIT_TIMEOUT = 5.0  # seconds to store open forms' drafts before leaving anyway
 
 
-class TongxinApp(App[None]):
+class TongxinApp(RoutedKeysApp):
     """同心: one process per user session, one small database pool for its life.
 
     The pool is opened in a worker once the app runs (never at import) and
@@ -103,7 +103,6 @@ class TongxinApp(App[None]):
         self.session: Session | None = None
         self.failure = ""
         self.quit_anyway = False
-        self.keys = KeyRouter(self, self._route_typed)
         self.hung_up = False
         self.unreachable = False  # the database stopped answering; retries are under way
         self.retries = 0
@@ -120,16 +119,6 @@ class TongxinApp(App[None]):
         yield Header()
         yield Static(_("Connecting to the database…"), id="startup", markup=False)
         yield Footer()
-
-    async def on_event(self, event: events.Event) -> None:
-        # What the terminal sends goes through the router, one key at a time (tui/keys.py).
-        typed = isinstance(event, events.Key | events.Paste) and not event.is_forwarded
-        if typed and self.keys.take(event):  # type: ignore[arg-type]
-            return
-        await super().on_event(event)
-
-    async def _route_typed(self, event: events.Key | events.Paste) -> None:
-        await super().on_event(event)
 
     def get_driver_class(self) -> type[Driver]:
         return HangUpSafeDriver
@@ -330,6 +319,12 @@ class TongxinApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_show_representatives(self) -> None:
+        from tui.screens.representative_list import RepresentativeListScreen
+
+        if self.session is not None and not isinstance(self.screen, RepresentativeListScreen):
+            self.push_screen(RepresentativeListScreen(self.session))
+
     def action_toggle_language(self) -> None:
         self.language = "en" if self.language == "zh_CN" else "zh_CN"
 
@@ -348,6 +343,12 @@ class TongxinApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from screen_commands(screen)
+        if self.session is not None:
+            yield SystemCommand(
+                _("Representatives"),
+                _("The 三必谈 of representatives: who is due or overdue"),
+                self.action_show_representatives,
+            )
         yield SystemCommand(_("Keys"), _("The keys of this screen"), self.action_show_help)
         yield SystemCommand(
             _("Switch language"), _("Chinese or English"), self.action_toggle_language

@@ -201,7 +201,7 @@ def db_status() -> None:
 
 @seed_app.command("reference")
 def seed_reference() -> None:
-    """Load or refresh ethnic groups, divisions, org units and departments."""
+    """Load or refresh ethnic groups, divisions, org units, departments and the Eid days."""
     from seeds.bootstrap import load_reference_data
 
     for loaded in run(load_reference_data):
@@ -221,6 +221,8 @@ def seed_demo(
             lambda: load_demo_data(persons=persons, seed=seed, today=today(), progress=advance)
         )
     typer.echo(f"loaded {loaded.persons} persons, {loaded.household_members} household members")
+    if loaded.history is not None:
+        typer.echo(f"and their history: {loaded.history.summary()}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -214,6 +214,23 @@ class KeyRouter:
             yield from screen.walk_children(with_self=True)
 
 
+class RoutedKeysApp(App[Any]):
+    """An app whose typed input goes through a KeyRouter (its `keys`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys = KeyRouter(self, self._route_typed)
+
+    async def on_event(self, event: events.Event) -> None:
+        typed = isinstance(event, events.Key | events.Paste) and not event.is_forwarded
+        if typed and self.keys.take(event):  # type: ignore[arg-type]
+            return
+        await super().on_event(event)
+
+    async def _route_typed(self, event: Typed) -> None:
+        await super().on_event(event)
+
+
 # What a screen says about its data; a no-op in an app without a router.
 
 

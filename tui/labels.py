@@ -65,6 +65,16 @@ NEED_STATUSES = {
     "resolved": N_("Resolved"),
     "closed": N_("Closed"),
 }
+CHANNELS = {
+    "visit": N_("Found on a visit"),
+    "walk_in": N_("Walk-in"),
+    "hotline": N_("Hotline"),
+    "online": N_("Online"),
+}
+OUTCOME_RESULTS = {
+    "resolved": N_("Resolved"),
+    "unable": N_("Unable to help"),
+}
 DISPUTE_KINDS = {
     "wage_arrears": N_("Wage arrears"),
     "trade": N_("Trade"),
@@ -78,6 +88,112 @@ DISPUTE_STATUSES = {
     "mediating": N_("Mediating"),
     "resolved": N_("Resolved"),
     "referred": N_("Referred"),
+}
+
+STANDINGS = {
+    "ethnic": N_("Ethnic minority representative"),
+    "religious": N_("Religious representative"),
+    "clergy": N_("Clergy"),
+    "informant": N_("Ethnic and religious informant"),
+    "other": N_("Other"),
+}
+# The 三必谈 rhythm: each talk's state, said in a word (the colour only repeats it).
+RHYTHM_STATES = {
+    "done": N_("Talked"),
+    "due": N_("Due now"),
+    "overdue": N_("Overdue"),
+    "upcoming": N_("Not yet"),
+}
+ROLES = {
+    "grid_worker": N_("Grid worker"),
+    "supervisor": N_("Supervisor"),
+    "auditor": N_("Auditor"),
+    "admin": N_("Administrator"),
+}
+# The audit trail: its actions, the tables its rows are about, the columns they name.
+TRAIL_ACTIONS = {
+    "open": N_("Viewed"),
+    "reveal": N_("Full number shown"),
+    "export": N_("Exported"),
+    "anonymise": N_("Anonymised"),
+    "insert": N_("Added"),
+    "update": N_("Changed"),
+    "delete": N_("Removed"),
+    "bulk_insert": N_("Loaded in bulk"),
+}
+TRAIL_TABLES = {
+    "person": N_("record"),
+    "household_member": N_("household member"),
+    "consent_record": N_("legal basis"),
+    "visit_person": N_("visit"),
+    "assistance_request": N_("need"),
+    "person_move": N_("hand-over"),
+    "dispute_party": N_("dispute party"),
+    "app_user": N_("user"),
+    "org_unit": N_("org unit"),
+}
+# Columns under the name of the box that writes them; encrypted, indexed and masked
+# copies of one number are one box.
+TRAIL_COLUMNS = {
+    "name": N_("Name"),
+    "name_pinyin": N_("Name"),
+    "name_initials": N_("Name"),
+    "sex": N_("Sex"),
+    "ethnic_code": N_("Ethnicity"),
+    "birth_date": N_("Born"),
+    "id_number_enc": N_("ID number"),
+    "id_number_hmac": N_("ID number"),
+    "id_number_masked": N_("ID number"),
+    "origin_division_code": N_("Place of origin"),
+    "origin_address": N_("Address there"),
+    "current_address": N_("Address here"),
+    "occupation": N_("Occupation"),
+    "employer": N_("Employer"),
+    "phone_enc": N_("Phone"),
+    "phone_hmac": N_("Phone"),
+    "phone_masked": N_("Phone"),
+    "arrival_date": N_("Arrived"),
+    "residence_permit": N_("Residence permit"),
+    "languages": N_("Languages"),
+    "interpreter_needed": N_("Interpreter needed"),
+    "status": N_("Status"),
+    "status_changed_on": N_("Status"),
+    "notes": N_("Notes"),
+    "org_code": N_("Grid"),
+    "relation": N_("Relation"),
+    "school_status": N_("School"),
+    "withdrawn_on": N_("Withdrawn"),
+    "withdrawal_note": N_("Note"),
+    "category": N_("Category"),
+    "description": N_("What is needed"),
+    "department_code": N_("Department"),
+    "due_on": N_("Due"),
+    "outcome": N_("Outcome"),
+    "resolved_on": N_("Date resolved"),
+    "display_name": N_("Name"),
+    "disabled_at": N_("Disabled"),
+}
+MEETING_KINDS = {
+    "member_joint": N_("Member departments' joint meeting"),
+    "origin_destination": N_("Origin-destination joint meeting"),
+    "representatives": N_("Representatives' symposium"),
+    "eid_symposium": N_("Eid al-Adha symposium"),
+    "working": N_("Working meeting"),
+}
+ATTENDANCES = {
+    "present": N_("Present"),
+    "apologies": N_("Apologies"),
+    "observer": N_("Observer"),
+}
+ACTION_STATUSES = {
+    "open": N_("Still open"),
+    "done": N_("Done"),
+    "dropped": N_("Dropped"),
+}
+LINK_KINDS = {
+    "person": N_("Person"),
+    "need": N_("Need"),
+    "case": N_("Dispute"),
 }
 
 

@@ -8,13 +8,26 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from db.audit.browse import TrailFilters
+    from db.audit.city_chain import CityChainReport
+    from db.audit.entries import TrailPage
     from db.core.connect import Pool
     from db.drafts import Draft
+    from db.meetings.carryover import CarriedItem
+    from db.meetings.form import MeetingForm
+    from db.meetings.links import Linkable
+    from db.meetings.rhythm import OverdueMeeting
+    from db.meetings.store import MeetingSummary, Unit
     from db.persons.activity import Activity
     from db.persons.consent import ConsentRecord
     from db.persons.form import FormReference
     from db.persons.models import HouseholdRow, PersonDetail, PersonPage, PersonSearch
     from db.persons.save import IdHolder, Saved, StoredPerson
+    from db.referrals.categories import NeedDefault
+    from db.referrals.lists import ReferralLine
+    from db.referrals.store import ReferralOpened
+    from db.representatives.form import AppointInput
+    from db.representatives.store import ContactLine, Representative, RepresentativeRhythm
     from db.users import AppUser
     from db.visits.form import VisitForm
     from db.visits.store import Decision, VisitState, VisitSummary
@@ -201,6 +214,7 @@ class VisitFormLoaded(Message):
     state: VisitState | None
     draft: Draft | None
     departments: list[tuple[str, str]]
+    defaults: dict[str, NeedDefault] = field(default_factory=dict)
 
 
 @dataclass
@@ -260,3 +274,185 @@ class ChoosableUsersLoaded(Message):
     bubble = False
 
     users: list[AppUser]
+
+
+@dataclass
+class RepresentativesLoaded(Message):
+    """The active representatives in scope and their 三必谈 rhythm today."""
+
+    bubble = False
+
+    items: list[RepresentativeRhythm]
+
+
+@dataclass
+class RepresentativeOpened(Message):
+    """One representative's record, rhythm (None once retired) and contacts."""
+
+    bubble = False
+
+    record: Representative
+    rhythm: RepresentativeRhythm | None
+    contacts: list[ContactLine]
+
+
+@dataclass
+class AppointChoicesLoaded(Message):
+    """What the appointment dialog offers: units in scope and ethnic groups, (code, name)."""
+
+    bubble = False
+
+    units: list[tuple[str, str]]
+    ethnic_groups: list[tuple[str, str]]
+
+
+@dataclass
+class Appointed(Message):
+    """An appointment was stored."""
+
+    bubble = False
+
+    appointment: AppointInput
+
+
+@dataclass
+class RepresentativeChanged(Message):
+    """A retirement or a contact was stored; `what` says which, for the status line."""
+
+    bubble = False
+
+    what: str
+
+
+@dataclass
+class TrailLoaded(Message):
+    """One page of a trail (a person's, or the auditor's scope's), numbered from 1."""
+
+    bubble = False
+
+    page: TrailPage
+    number: int
+
+
+@dataclass
+class TrailFiltersRead(Message):
+    """The auditor's filters, with the person an ID number typed names (None: nobody
+    with that number in the auditor's scope)."""
+
+    bubble = False
+
+    filters: TrailFilters | None
+
+
+@dataclass
+class ChainProgress(Message):
+    """How far the verification of the city's audit chain has come."""
+
+    bubble = False
+
+    checked: int
+    links: int
+
+
+@dataclass
+class ChainVerified(Message):
+    """What the verification of the city's audit chain found."""
+
+    bubble = False
+
+    report: CityChainReport
+
+
+@dataclass
+class ReferralLoaded(Message):
+    """What the referral form opens with: the need and its follow-up, the departments,
+    a kept draft."""
+
+    bubble = False
+
+    opened: ReferralOpened
+    departments: list[tuple[str, str]]
+    draft: Draft | None
+
+
+@dataclass
+class ReferralsLoaded(Message):
+    """The open referrals of the user's scope, as of `today`."""
+
+    bubble = False
+
+    lines: list[ReferralLine]
+
+
+@dataclass
+class IntakeLoaded(Message):
+    """What the form of a need raised without a visit opens with."""
+
+    bubble = False
+
+    departments: list[tuple[str, str]]
+    defaults: dict[str, NeedDefault]
+    draft: Draft | None
+
+
+@dataclass
+class NeedRaised(Message):
+    """A need raised without a visit was stored."""
+
+    bubble = False
+
+
+@dataclass
+class MeetingFormLoaded(Message):
+    """What the meeting form opens with: the minutes (or the new ones), their state, a
+    kept draft, the departments and units to choose from, and the items carried over."""
+
+    bubble = False
+
+    form: MeetingForm
+    state: SubmissionState | None
+    draft: Draft | None
+    departments: list[tuple[str, str]]
+    units: list[Unit]
+    carried: list[CarriedItem]
+
+
+@dataclass
+class CarriedLoaded(Message):
+    """The earlier meetings' items carried to this one, for the kind, unit and time it
+    was asked for (`key`)."""
+
+    bubble = False
+
+    key: tuple[str, str, str, str]
+    items: list[CarriedItem]
+
+
+@dataclass
+class MeetingsLoaded(Message):
+    """The meetings in the user's scope, and the units overdue for one."""
+
+    bubble = False
+
+    meetings: list[MeetingSummary]
+    overdue: list[OverdueMeeting]
+
+
+@dataclass
+class LinkablesLoaded(Message):
+    """The needs and dispute cases found for an action item's link."""
+
+    bubble = False
+
+    found: list[Linkable]
+
+
+@dataclass
+class ItemLoaded(Message):
+    """One action item as it stands now (`marked`: just marked by this user)."""
+
+    bubble = False
+
+    item: CarriedItem
+    departments: list[tuple[str, str]]
+    marked: bool = False

@@ -41,10 +41,57 @@ FIELD_LABELS: dict[str, str] = {
     "on": N_("Date"),
     "basis": N_("Legal basis"),
     "given_on": N_("Consent given"),
+    "standing": N_("Standing"),
+    "post": N_("Post"),
+    "social_posts": N_("Social posts"),
+    "appointed_on": N_("Appointed on"),
+    "retired_on": N_("Retired on"),
+    "contacted_on": N_("Date"),
+    "channel": N_("Channel"),
+    "raised_on": N_("Raised on"),
+    "referred_on": N_("Referred on"),
+    "acknowledged_by": N_("Acknowledged by"),
+    "acknowledged_on": N_("Acknowledged on"),
+    "noted_on": N_("Note date"),
+    "result": N_("Outcome"),
+    "reason": N_("What was done for them"),
+    "closed_on": N_("Closed on"),
+    "org_code": N_("Held by"),
+    "held_on": N_("Date"),
+    "starts_at": N_("Time"),
+    "chair": N_("Chair"),
+    "recorder": N_("Recorder"),
+    "agenda": N_("Agenda"),
+    "minutes": N_("Minutes"),
+    "decisions": N_("Decisions"),
+    "attendees": N_("Attendance"),
+    "attendance": N_("Attendance"),
+    "items": N_("Action items"),
+    "text": N_("What is to be done"),
+    "status": N_("Status"),
+    "done_on": N_("On"),
+    "note": N_("Note"),
 }
 # Where a form labels a field otherwise: (model, field) → label.
 MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("VisitInput", "notes"): N_("What was talked about"),
+    ("ContactInput", "notes"): N_("What was talked about"),
+    ("AppointInput", "org_code"): N_("Kept by"),
+    ("RetireInput", "note"): N_("Why"),
+    ("ReferralForm", "note"): N_("Progress"),
+    ("ReferralInput", "note"): N_("Progress"),
+    ("TrailFilterInput", "user"): N_("User"),
+    ("TrailFilterInput", "since"): N_("From date"),
+    ("TrailFilterInput", "until"): N_("To date"),
+    ("MeetingInput", "person_id"): N_("Person"),
+    ("MeetingInput", "kind"): N_("Meeting kind"),
+    ("AttendeeInput", "name"): N_("Name"),
+}
+# The list a row of a problem belongs to → how the row is named ("Need 2").
+ROW_LABELS: dict[str, str] = {
+    "needs": N_("Need {number}"),
+    "items": N_("Action item {number}"),
+    "attendees": N_("Attendance line {number}"),
 }
 
 
@@ -56,7 +103,8 @@ def say(problem: Problem) -> str:
     """One line: "出生日期：2030-01-01 是将来的日期", naming the row of a list item."""
     where = field_label(problem.field, problem.model)
     if problem.row is not None:
-        where = _("Need {number}").format(number=problem.row) + " · " + where
+        row = ROW_LABELS.get(problem.within, ROW_LABELS["needs"])
+        where = _(row).format(number=problem.row) + " · " + where
     message = _(problem.msgid).format(**problem.params)
     return _("{field}: {message}").format(field=where, message=message)
 

@@ -29,9 +29,10 @@ def N_(message: str) -> str:
 class Problem:
     """One field's problem: its msgid and what fills the msgid's placeholders.
 
-    `row` numbers the item (from 1) when the field is one of a list, e.g. needs;
-    `model` names the model checked, for a field whose box is labelled differently
-    on different forms (a visit's notes are "what was talked about").
+    `row` numbers the item (from 1) when the field is one of a list, e.g. needs,
+    and `within` names that list; `model` names the model checked, for a field whose
+    box is labelled differently on different forms (a visit's notes are "what was
+    talked about").
     """
 
     field: str
@@ -39,6 +40,7 @@ class Problem:
     params: dict[str, Any] = dataclass_field(default_factory=dict)
     row: int | None = None
     model: str = ""
+    within: str = ""
 
     def english(self) -> str:
         where = f"{self.field} {self.row}" if self.row else self.field
@@ -97,6 +99,7 @@ def problems_of(error: ValidationError) -> list[Problem]:
                 ctx if msgid else {},
                 rows[0] if rows else None,
                 error.title,
+                names[0] if rows and len(names) > 1 else "",
             )
         )
     return found

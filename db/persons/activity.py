@@ -30,10 +30,12 @@ class DisputeSummary(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    city_code: str
     id: UUID
     kind: str
     summary: str
-    status: str
+    stage: str  # the case's own status: open, mediating, resolved, referred, closed
+    status: str  # the review of its conclusion
     opened_on: date
     department: str | None
 
@@ -49,7 +51,8 @@ class Activity(BaseModel):
 
 
 async def person_activity(conn: Connection, city_code: str, person_id: UUID) -> Activity:
-    """Visits (newest first), needs not yet resolved, and open disputes, in the user's scope."""
+    """Visits (newest first), needs not yet resolved, and the disputes the person is a party
+    to (those still open first), in the user's scope."""
     needs = await conn.fetch(
         """
         SELECT a.id, a.category, a.description, d.name_zh AS department, a.status,
@@ -63,12 +66,14 @@ async def person_activity(conn: Connection, city_code: str, person_id: UUID) -> 
     )  # fmt: skip
     disputes = await conn.fetch(
         """
-        SELECT DISTINCT c.id, c.kind, c.summary, c.status, c.opened_on, d.name_zh AS department
+        SELECT c.city_code, c.id, c.kind, c.summary, c.stage, c.status, c.opened_on,
+               d.name_zh AS department
           FROM dispute_party p
           JOIN dispute_case c ON c.city_code = p.city_code AND c.id = p.case_id
           LEFT JOIN department d ON d.code = c.department_code
-         WHERE p.city_code = $1 AND p.person_id = $2 AND c.status IN ('open', 'mediating')
-         ORDER BY c.opened_on, c.id
+         WHERE p.city_code = $1 AND p.person_id = $2
+         ORDER BY c.stage NOT IN ('open', 'mediating'), c.opened_on DESC, c.id
+         LIMIT 100
         """,
         city_code, person_id,
     )  # fmt: skip

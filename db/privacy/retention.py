@@ -41,9 +41,11 @@ DELETE FROM household_member
  WHERE (city_code, person_id) IN (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
 """
 
-# What else names or describes them: the text of their needs, of visits that were
-# with them alone, their name as a party to disputes, notes on hand-overs, and any
-# draft of their record. Categories, departments, kinds and dates stay for statistics.
+# What else names or describes them: the text of their needs, with their progress notes
+# and the outcome of their close, of visits that were with them alone, their name as a
+# party to disputes, their posts as a representative (who is retired, having left), notes
+# on hand-overs, and any draft of their record. Categories, departments, kinds and dates
+# stay for statistics.
 # $3, where a statement has it, is the name that replaces theirs.
 _SCRUB = [
     """
@@ -64,8 +66,31 @@ _SCRUB = [
                              (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i)))
     """,
     """
-    UPDATE dispute_party SET name = $3
+    UPDATE referral_note n SET note = $3
+      FROM assistance_request a
+     WHERE a.city_code = n.city_code AND a.id = n.need_id
+       AND (a.city_code, a.person_id) IN
+           (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
+    """,
+    """
+    UPDATE referral_outcome o SET reason = $3
+      FROM assistance_request a
+     WHERE a.city_code = o.city_code AND a.id = o.id AND o.reason <> ''
+       AND (a.city_code, a.person_id) IN
+           (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
+    """,
+    """
+    UPDATE dispute_party SET name = $3, detail = ''
      WHERE (city_code, person_id) IN (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
+    """,
+    """
+    UPDATE representative r
+       SET employer = '', post = '', social_posts = '', retirement_note = '',
+           retired_on = coalesce(r.retired_on, greatest(r.appointed_on, p.status_changed_on))
+      FROM person p
+     WHERE p.city_code = r.city_code AND p.id = r.person_id
+       AND (r.city_code, r.person_id) IN
+           (SELECT c, i FROM unnest($1::char(4)[], $2::uuid[]) AS t(c, i))
     """,
     """
     UPDATE person_move SET note = ''

@@ -139,10 +139,25 @@ _RELATED = {
     "WHERE w.city_code = $1 AND w.person_id = $2 ORDER BY v.visited_on, v.id",
     "assistance_request": "SELECT * FROM assistance_request "
     "WHERE city_code = $1 AND person_id = $2 ORDER BY raised_on, id",
+    "referral_note": "SELECT n.* FROM referral_note n JOIN assistance_request a "
+    "ON a.city_code = n.city_code AND a.id = n.need_id "
+    "WHERE a.city_code = $1 AND a.person_id = $2 ORDER BY n.noted_on, n.created_at, n.id",
+    "referral_outcome": "SELECT o.* FROM referral_outcome o JOIN assistance_request a "
+    "ON a.city_code = o.city_code AND a.id = o.id "
+    "WHERE a.city_code = $1 AND a.person_id = $2 ORDER BY a.raised_on, o.id",
     "dispute_case": "SELECT c.*, p.name AS party_name FROM dispute_party p JOIN dispute_case c "
     "ON c.city_code = p.city_code AND c.id = p.case_id "
     "WHERE p.city_code = $1 AND p.person_id = $2 ORDER BY c.opened_on, c.id",
     "person_move": "SELECT * FROM person_move WHERE city_code = $1 AND person_id = $2 ORDER BY id",
+    "representative": "SELECT * FROM representative "
+    "WHERE city_code = $1 AND person_id = $2 ORDER BY appointed_on, id",
+    "meeting_attendee": "SELECT m.id AS meeting_id, m.kind, m.held_on, m.org_code, a.attendance "
+    "FROM meeting_attendee a JOIN meeting m ON m.city_code = a.city_code AND m.id = a.meeting_id "
+    "WHERE a.city_code = $1 AND a.person_id = $2 ORDER BY m.held_on, m.id",
+    "action_item": "SELECT i.*, m.kind AS meeting_kind, m.held_on AS meeting_held_on "
+    "FROM action_item_link l JOIN action_item i ON i.city_code = l.city_code AND i.id = l.item_id "
+    "JOIN meeting m ON m.city_code = i.city_code AND m.id = i.meeting_id "
+    "WHERE l.city_code = $1 AND l.person_id = $2 ORDER BY m.held_on, i.seq, i.id",
 }
 
 

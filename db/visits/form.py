@@ -1,13 +1,14 @@
 """The visit form: who was seen, how, when, what was said, and the needs found.
 
 `VisitForm` holds what was typed; `VisitInput.from_form` checks it. Each need
-names the person it belongs to and becomes an assistance request; its
-department defaults to the one responsible for its category (DOMAIN.md).
+names the person it belongs to and becomes an assistance request; a need saved
+without a department or a due date gets its category's defaults (reference data,
+sql/V013 `need_category`), in the database.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal, Self
 from uuid import UUID
 
@@ -23,22 +24,11 @@ NeedCategory = Literal[
     "employment", "paperwork", "livelihood", "schooling", "housing", "medical", "legal_aid",
     "relief", "halal_food", "business_licence", "other",
 ]  # fmt: skip
-# Each category's responsible member department; the first three are the 三必帮.
-DEFAULT_DEPARTMENT: dict[str, str] = {
-    "employment": "human_resources",
-    "paperwork": "public_security",
-    "livelihood": "civil_affairs",
-    "schooling": "education",
-    "housing": "housing",
-    "medical": "health",
-    "legal_aid": "justice",
-    "relief": "civil_affairs",
-    "halal_food": "food_drugs",
-    "business_licence": "market_regulation",
-    "other": "ethnic_affairs",
-}
-NEED_CATEGORIES: tuple[str, ...] = tuple(DEFAULT_DEPARTMENT)
-DEFAULT_DUE_DAYS = 30
+# The first three are the 三必帮, as the plans list them.
+NEED_CATEGORIES: tuple[NeedCategory, ...] = (
+    "employment", "paperwork", "livelihood", "schooling", "housing", "medical", "legal_aid",
+    "relief", "halal_food", "business_licence", "other",
+)  # fmt: skip
 PLACE_MAX, NOTES_MAX, NEED_MAX, PERSONS_MAX = 200, 4000, 1000, 200
 
 
@@ -103,8 +93,8 @@ class NeedInput(BaseModel):
     person_id: UUID
     category: NeedCategory
     description: str
-    department_code: str
-    due_on: date | None
+    department_code: str | None  # None: the category's department
+    due_on: date | None  # None: the category's days after the visit
 
     @classmethod
     def prepare(cls, need: NeedForm) -> dict[str, Any]:
@@ -124,7 +114,7 @@ class NeedInput(BaseModel):
     def _category(cls, value: Any) -> str:
         if not str(value).strip():
             raise problem(N_("required"))
-        if value not in DEFAULT_DEPARTMENT:
+        if value not in NEED_CATEGORIES:
             raise problem(N_("choose one of the listed categories"))
         return str(value)
 
@@ -136,18 +126,16 @@ class NeedInput(BaseModel):
             raise problem(N_("required"))
         return text
 
+    @field_validator("department_code", mode="before")
+    @classmethod
+    def _department(cls, value: Any) -> str | None:
+        text = "" if value is None else str(value).strip()
+        return text or None
+
     @field_validator("due_on", mode="before")
     @classmethod
     def _due(cls, value: Any) -> date | None:
         return parse_date(str(value)) if str(value).strip() else None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _department(cls, values: Any) -> Any:
-        category = values.get("category") if isinstance(values, dict) else None
-        if category in DEFAULT_DEPARTMENT and not values.get("department_code"):
-            return {**values, "department_code": DEFAULT_DEPARTMENT[category]}
-        return values
 
 
 class VisitInput(BaseModel):
@@ -230,6 +218,3 @@ class VisitInput(BaseModel):
         if not self.notes:
             return N_("notes: say what was talked about before submitting")
         return None
-
-    def due_on(self, need: NeedInput) -> date:
-        return need.due_on or self.visited_on + timedelta(days=DEFAULT_DUE_DAYS)

@@ -130,8 +130,11 @@ async def _store_needs(conn: Connection, city_code: str, visit: VisitInput, stat
             INSERT INTO assistance_request (city_code, id, org_code, person_id, visit_id,
                                             category, description, department_code, status,
                                             raised_on, due_on)
-            SELECT v.city_code, $3, v.org_code, $4, v.id, $5, $6, $7, $8, v.visited_on, $9
-              FROM visit v WHERE v.city_code = $1 AND v.id = $2
+            SELECT v.city_code, $3, v.org_code, $4, v.id, $5, $6,
+                   coalesce($7, c.department_code), $8, v.visited_on,
+                   coalesce($9::date, v.visited_on + c.due_days)
+              FROM visit v LEFT JOIN need_category c ON c.code = $5
+             WHERE v.city_code = $1 AND v.id = $2
             ON CONFLICT (city_code, id) DO UPDATE
                SET person_id = EXCLUDED.person_id, category = EXCLUDED.category,
                    description = EXCLUDED.description,
@@ -144,7 +147,7 @@ async def _store_needs(conn: Connection, city_code: str, visit: VisitInput, stat
                AND assistance_request.status IN ('pending', 'open')
             """,
             city_code, visit.id, need.id, need.person_id, need.category, need.description,
-            need.department_code, status, visit.due_on(need),
+            need.department_code, status, need.due_on,
         )  # fmt: skip
 
 

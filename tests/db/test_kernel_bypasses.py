@@ -209,7 +209,7 @@ async def test_bulk_load_turned_on_and_off_within_a_statement_leaves_the_insert_
             "INSERT INTO dispute_sweep (city_code, id, org_code, month) "
             f"SELECT $1, gen_random_uuid(), $2, '2026-11-01' WHERE {BULK_MIDWAY} "
             "RETURNING id, set_config('tongxin.bulk_load', 'off', true)",
-            site.city, site.grid,
+            site.city, site.grid[:12],
         )  # fmt: skip
     audited = await conn.fetchval(
         "SELECT count(*) FROM audit_log WHERE table_name = 'dispute_sweep' AND row_id = $1", sweep
@@ -261,14 +261,28 @@ async def test_a_consent_is_recorded_by_whoever_records_it_and_when(
 async def test_a_sweep_is_filed_by_whoever_files_it_and_when(
     conn: asyncpg.Connection, other: asyncpg.Connection, site: Site
 ) -> None:
+    # A draft is not filed, whatever the client says; its submission files it.
     started = await conn.fetchval("SELECT clock_timestamp()")
     async with acting_as(other, site.worker):
         sweep = await other.fetchval(
             "INSERT INTO dispute_sweep (city_code, id, org_code, month, nil_return, filed_by, "
             "filed_at) VALUES ($1, gen_random_uuid(), $2, '2026-11-01', true, $3, '2020-01-01') "
             "RETURNING id",
-            site.city, site.grid, site.neighbour_worker.pg_role,
+            site.city, site.grid[:12], site.neighbour_worker.pg_role,
         )  # fmt: skip
+    row = await conn.fetchrow("SELECT filed_by, filed_at FROM dispute_sweep WHERE id = $1", sweep)
+    assert tuple(row) == (None, None)
+    outcome = await attack(
+        other, site.worker,
+        "UPDATE dispute_sweep SET status = 'submitted', filed_by = $2, filed_at = '2020-01-01' "
+        "WHERE id = $1",
+        sweep, site.neighbour_worker.pg_role,
+    )  # fmt: skip
+    assert was_refused(outcome), outcome
+    outcome = await attack(
+        other, site.worker, "UPDATE dispute_sweep SET status = 'submitted' WHERE id = $1", sweep
+    )
+    assert outcome == "UPDATE 1"
     row = await conn.fetchrow("SELECT filed_by, filed_at FROM dispute_sweep WHERE id = $1", sweep)
     assert row["filed_by"] == site.worker.pg_role
     assert row["filed_at"] >= started
@@ -310,7 +324,7 @@ async def test_a_dispute_case_joins_only_a_sweep_in_scope(
     case = await add_case(conn, site.grid, site.person)
     sql = {
         "insert": "INSERT INTO dispute_case (city_code, id, org_code, sweep_id, kind, summary, "
-        "opened_on) SELECT city_code, gen_random_uuid(), org_code, $1, 'trade', '摊位纠纷', "
+        "opened_on) SELECT city_code, gen_random_uuid(), org_code, $1, 'business', '摊位纠纷', "
         "opened_on FROM dispute_case WHERE id = $2",
         "update": "UPDATE dispute_case SET sweep_id = $1 WHERE id = $2",
     }[how]

@@ -9,6 +9,7 @@ a failure says what to fix; the last test shows each check naming what breaks it
 
 from __future__ import annotations
 
+import json
 import re
 
 import asyncpg
@@ -35,6 +36,17 @@ async def _tables(conn: asyncpg.Connection) -> dict[str, asyncpg.Record]:
 
 async def _declared(conn: asyncpg.Connection) -> dict[str, asyncpg.Record]:
     return {r["table_name"]: r for r in await conn.fetch("SELECT * FROM kernel_table")}
+
+
+async def _references(conn: asyncpg.Connection) -> dict[tuple[str, str], str]:
+    """(table, column) → the table it points at, as tx_reference declared it."""
+    rows = await conn.fetch("SELECT table_name, column_name, target_table FROM kernel_reference")
+    return {(r["table_name"], r["column_name"]): r["target_table"] for r in rows}
+
+
+def _refs(declared: asyncpg.Record) -> dict[str, str]:
+    """The other protected rows a declared table points at: {column: table}."""
+    return dict(json.loads(declared["refs"])) if declared["refs"] else {}
 
 
 async def _triggers(conn: asyncpg.Connection) -> list[tuple[str, str, int, str]]:
@@ -95,6 +107,14 @@ async def trigger_problems(conn: asyncpg.Connection) -> list[str]:
             for event, name in ((INSERT, "insert"), (UPDATE, "update"), (DELETE, "delete")):
                 if not _fires(triggers, table, "tx_child_guard", ROW | BEFORE, event):
                     problems.append(f"{table}: child rows unchecked on {name}")
+        for column in _refs(d):
+            for event, name in ((INSERT, "insert"), (UPDATE, "update")):
+                if not _fires(triggers, table, "tx_ref_guard", ROW | BEFORE, event):
+                    problems.append(f"{table}: its reference {column} unchecked on {name}")
+    for table, column in sorted(await _references(conn)):
+        for event, name in ((INSERT, "insert"), (UPDATE, "update")):
+            if not _fires(triggers, table, "tx_reference_guard", ROW | BEFORE, event):
+                problems.append(f"{table}: {column} unchecked on {name}")
     for table in sorted(tables):
         if {"created_by", "updated_by"} & set(tables[table]["columns"]):
             for event, name in ((INSERT, "insert"), (UPDATE, "update")):
@@ -162,8 +182,8 @@ async def stamp_problems(conn: asyncpg.Connection) -> list[str]:
 
 async def child_problems(conn: asyncpg.Connection) -> list[str]:
     """Every reference from a table app roles write to another protected table (other
-    than to the org unit it belongs to) is a declared parent or person."""
-    declared = await _declared(conn)
+    than to the org unit it belongs to) is a declared parent, person or reference."""
+    declared, references = await _declared(conn), await _references(conn)
     rows = await conn.fetch(
         "SELECT c.relname AS child, f.relname AS parent, "
         "       array_agg(a.attname::text ORDER BY a.attname) AS columns "
@@ -178,7 +198,8 @@ async def child_problems(conn: asyncpg.Connection) -> list[str]:
         d = declared.get(child)
         if d is None or parent not in declared or not d["writers"]:
             continue
-        linked = {d["parent_column"], d["person_column"]} & set(columns)
+        linked = {d["parent_column"], d["person_column"], *_refs(d)} & set(columns)
+        linked |= {c for c in columns if references.get((child, c)) == parent}
         if not linked:
             cols = ", ".join(c for c in columns if c != "city_code")
             problems.append(f"{child}: {cols} points at {parent} unchecked (not a declared child)")
@@ -282,6 +303,9 @@ async def test_each_check_names_what_breaks_it(conn: asyncpg.Connection) -> None
     await conn.execute("CREATE VIEW meeting_ledger AS SELECT org_code, note FROM meeting_note")
     await conn.execute("ALTER TABLE visit ENABLE TRIGGER visit_audit_change")  # not ALWAYS
     await conn.execute("DROP TRIGGER dispute_party_child ON dispute_party")
+    await conn.execute("DROP TRIGGER action_item_link_reference ON action_item_link")
+    await conn.execute("DELETE FROM kernel_reference WHERE column_name = 'closed_in'")
+    await conn.execute("DROP TRIGGER dispute_sweep_recheck_refs ON dispute_sweep_recheck")
     await conn.execute(
         "ALTER TABLE visit ADD COLUMN follows uuid, "
         "ADD FOREIGN KEY (city_code, follows) REFERENCES visit (city_code, id)"
@@ -308,14 +332,21 @@ async def test_each_check_names_what_breaks_it(conn: asyncpg.Connection) -> None
         "dispute_party: child rows unchecked on insert",
         "dispute_party: child rows unchecked on update",
         "dispute_party: child rows unchecked on delete",
+        "action_item_link: case_id unchecked on insert",
+        "action_item_link: case_id unchecked on update",
+        "action_item_link: need_id unchecked on insert",
+        "action_item_link: need_id unchecked on update",
+        "dispute_sweep_recheck: its reference case_id unchecked on insert",
+        "dispute_sweep_recheck: its reference case_id unchecked on update",
         "meeting_note: no stamp trigger firing always on insert",
         "meeting_note: no stamp trigger firing always on update",
     }
     assert "meeting_note: tongxin_grid_worker holds table-wide UPDATE" in await grant_problems(conn)
     assert await view_problems(conn) == ["meeting_ledger: a view that is not security_invoker"]
     assert "meeting_note: created_by taken as the client sends them" in await stamp_problems(conn)
-    assert "visit: follows points at visit unchecked (not a declared child)" in (
-        await child_problems(conn)
-    )
+    assert set(await child_problems(conn)) == {
+        "visit: follows points at visit unchecked (not a declared child)",
+        "action_item: closed_in points at meeting unchecked (not a declared child)",
+    }
     assert any(p.startswith("meeting_note_check (a trigger on meeting_note): reads tables")
                for p in await search_path_problems(conn))  # fmt: skip

@@ -188,8 +188,8 @@ STAMPED_INSERTS = {
     "created_at, updated_by, updated_at) VALUES ($1, gen_random_uuid(), $2, 'phone_call', "
     "'2026-11-02', $3, $4, $3, $4) RETURNING id",
     "dispute_case": "INSERT INTO dispute_case (city_code, id, org_code, kind, summary, opened_on, "
-    "created_by, created_at, updated_by, updated_at) VALUES ($1, gen_random_uuid(), $2, 'trade', "
-    "'摊位纠纷', '2026-11-02', $3, $4, $3, $4) RETURNING id",
+    "created_by, created_at, updated_by, updated_at) VALUES ($1, gen_random_uuid(), $2, "
+    "'business', '摊位纠纷', '2026-11-02', $3, $4, $3, $4) RETURNING id",
 }
 
 
@@ -315,15 +315,16 @@ async def test_an_admin_renames_only_units_in_scope_and_no_national_names(
 async def test_a_sweep_is_audited(
     conn: asyncpg.Connection, other: asyncpg.Connection, site: Site
 ) -> None:
+    community = site.grid[:12]  # who files: the grid's community
     async with acting_as(other, site.worker):
         sweep = await other.fetchval(
             "INSERT INTO dispute_sweep (city_code, id, org_code, month, nil_return) "
             "VALUES ($1, gen_random_uuid(), $2, '2026-11-01', true) RETURNING id",
-            site.city, site.grid,
+            site.city, community,
         )  # fmt: skip
         await other.execute("UPDATE dispute_sweep SET notes = '本月无纠纷' WHERE id = $1", sweep)
     assert await _audit_rows(conn, site.worker.pg_role, "dispute_sweep") == [
-        ("insert", site.grid), ("update", site.grid),
+        ("insert", community), ("update", community),
     ]  # fmt: skip
 
 

@@ -4,10 +4,12 @@ every protected table and every view exactly the rows of their scope (sql/V010).
 The tables and views are found from the catalogue (row-level security, kernel_table,
 pg_class), never from a list, so a table added later is judged too. Each example
 fills every table in several grids (persons, households, consents, visits in every
-state with persons and needs, status history, a dispute case with its party, sweeps,
-hand-overs, drafts, users, the audit trail), reads each relation as each user, compares
-with what the owner sees filtered by the user's scope, and rolls everything back. A
-relation that cannot be judged by an org code fails the test; it is never skipped.
+state with persons and needs, needs followed up (notes, closes in every state), status
+history, a dispute case with its party, minutes of community meetings in every state
+with attendance, action items and their links, sweeps, hand-overs, drafts, users,
+representatives and their contacts, the audit trail), reads each relation as each user,
+compares with what the owner sees filtered by the user's scope, and rolls everything
+back. A relation that cannot be judged by an org code fails the test; it is never skipped.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import asyncio
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 import asyncpg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db.users import add_user
+from tests.db.kernel_fixtures import add_representative, add_representative_contact, fill_referrals
 
 CITY = "9902"
 KIND_LEVELS = {
@@ -35,11 +39,12 @@ STATES = ("draft", "submitted", "returned", "approved")
 # why; every other one is judged by its kernel_table scope column (a view: by org_code).
 READ_RULES = {
     "org_unit": "all",  # the org tree is read whole, to name units and pick hand-over grids
+    "sweep_setting": "all",  # a city's deadline and filing unit, which every sweep needs
     "form_draft": "owner",  # a draft is its owner's alone
     "app_user": "self or scope",  # one's own row; supervisors, admins, auditors their users
     "person_move": "to or from",  # a hand-over stays visible to the grid that handed over
 }
-RULE_COLUMNS = {"all": ["code"], "owner": ["owner"], "self or scope": ["pg_role", "org_code"],
+RULE_COLUMNS = {"all": [], "owner": ["owner"], "self or scope": ["pg_role", "org_code"],
                 "to or from": ["to_org", "from_org"], "unreadable": []}  # fmt: skip
 VIEW_KEY = ("kind", "city_code", "id", "person_id", "org_code")
 
@@ -107,6 +112,12 @@ class Relation:
     columns: list[str]  # what is read: the key, then what the rule needs
     rule: str  # "scope:<column>" or one of READ_RULES
     owner_rows: list[tuple[object, ...]]
+    # Its community-level rows are also its grid workers' (kernel_table.community_shared,
+    # or a view that reads such a table).
+    shared: bool = False
+    # For a view of several kinds of record (review_queue), the kinds whose table is
+    # shared: only their community-level rows are the grid workers'.
+    shared_kinds: frozenset[str] | None = None
 
 
 async def _relations(conn: asyncpg.Connection) -> dict[str, Relation]:
@@ -123,6 +134,7 @@ async def _relations(conn: asyncpg.Connection) -> dict[str, Relation]:
     )
     declared = {r["table_name"]: r["scope_column"] for r in
                 await conn.fetch("SELECT table_name, scope_column FROM kernel_table")}  # fmt: skip
+    shared = await _shared(conn)
     relations = {}
     for oid, name, relkind in rows:
         columns = [r[0] for r in await conn.fetch(
@@ -145,8 +157,25 @@ async def _relations(conn: asyncpg.Connection) -> dict[str, Relation]:
         needed = RULE_COLUMNS[rule] if rule in RULE_COLUMNS else [rule.removeprefix("scope:")]
         read = key + [c for c in needed if c not in key]
         rows_ = await conn.fetch(f"SELECT {', '.join(read)} FROM {name}")
-        relations[name] = Relation(read, rule, [tuple(r) for r in rows_])
+        relations[name] = Relation(read, rule, [tuple(r) for r in rows_], name in shared)
+    relations["review_queue"].shared_kinds = frozenset(r[0] for r in await conn.fetch(
+        "SELECT s.kind FROM submission_kind s JOIN kernel_table k USING (table_name) "
+        "WHERE k.community_shared"))  # fmt: skip
     return relations
+
+
+async def _shared(conn: asyncpg.Connection) -> set[str]:
+    """The tables whose community-level rows the grid workers of its grids share, and the
+    views that read them."""
+    tables = {r[0] for r in await conn.fetch(
+        "SELECT table_name FROM kernel_table WHERE community_shared")}  # fmt: skip
+    views = await conn.fetch(
+        "SELECT DISTINCT v.relname AS view, t.relname AS source FROM pg_depend d "
+        "JOIN pg_rewrite w ON w.oid = d.objid JOIN pg_class v ON v.oid = w.ev_class "
+        "JOIN pg_class t ON t.oid = d.refobjid "
+        "WHERE d.classid = 'pg_rewrite'::regclass AND v.relkind IN ('v', 'm') AND t.oid <> v.oid"
+    )
+    return tables | {r["view"] for r in views if r["source"] in tables}
 
 
 async def _readable_by_any(conn: asyncpg.Connection, oid: int) -> bool:
@@ -195,7 +224,13 @@ def _visible(relation: Relation, row: tuple[object, ...], kind: str, scope: str,
         )
     if relation.rule == "to or from":
         return _in(values["to_org"], scope) or _in(values["from_org"], scope)
-    return _in(values[relation.rule.removeprefix("scope:")], scope)
+    code = values[relation.rule.removeprefix("scope:")]
+    shared = relation.shared and (
+        relation.shared_kinds is None or values.get("kind") in relation.shared_kinds
+    )
+    if shared and kind == "grid_worker" and len(scope) == 14 and code == scope[:12]:
+        return True  # the community of the worker's grid
+    return _in(code, scope)
 
 
 async def _build(conn: asyncpg.Connection, world: World) -> list[tuple[str, str, str]]:
@@ -213,13 +248,20 @@ async def _build(conn: asyncpg.Connection, world: World) -> list[tuple[str, str,
         for state in STATES:
             await _visit(conn, grid, person, state, users[0][2])
         await _case(conn, grid, person)
+        await fill_referrals(conn, grid, person, users[0][2])
+        await add_representative(conn, grid, person)
+        for state in STATES:
+            await _meeting(conn, grid[:12], person, state, users[0][2])
+    for grid in sorted(set(world.persons)):
+        await add_representative_contact(conn, grid, await add_representative(conn, grid))
+    await conn.execute(
+        "INSERT INTO sweep_setting (city_code, org_code, deadline_day) VALUES ($1, $2, 25)",
+        CITY,
+        CITY,
+    )
     communities = sorted({grid[:12] for grid in world.persons})
     for community in communities:
-        await conn.execute(
-            "INSERT INTO dispute_sweep (city_code, id, org_code, month) "
-            "VALUES ($1, gen_random_uuid(), $2, '2026-11-01')",
-            CITY, community,
-        )  # fmt: skip
+        await _sweep(conn, community)
     for index, grid in world.moves:
         if world.persons[index] != grid:
             await conn.execute(
@@ -286,17 +328,73 @@ async def _visit(
         )  # fmt: skip
 
 
-async def _case(conn: asyncpg.Connection, grid: str, person: uuid.UUID) -> None:
+async def _case(conn: asyncpg.Connection, org: str, person: uuid.UUID | None) -> uuid.UUID:
+    """A case of a grid (or of a community, shared by its grid workers) with a party (a
+    registered person, or a named outsider) and a dated note."""
     case = uuid.uuid4()
     await conn.execute(
         "INSERT INTO dispute_case (city_code, id, org_code, kind, summary, opened_on) "
-        "VALUES ($1, $2, $3, 'neighbours', '邻里纠纷', '2026-11-03')",
-        CITY, case, grid,
+        "VALUES ($1, $2, $3, 'neighbours', '邻里纠纷', '2026-10-03')",
+        CITY, case, org,
     )  # fmt: skip
     await conn.execute(
         "INSERT INTO dispute_party (city_code, case_id, seq, org_code, person_id, name) "
         "VALUES ($1, $2, 1, $3, $4, '马小龙')",
-        CITY, case, grid, person,
+        CITY, case, org, person,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO dispute_case_note (city_code, id, case_id, org_code, noted_on, stage, note) "
+        "VALUES ($1, gen_random_uuid(), $2, $3, '2026-10-03', 'open', '双方各执一词')",
+        CITY, case, org,
+    )  # fmt: skip
+    return case
+
+
+async def _sweep(conn: asyncpg.Connection, community: str) -> None:
+    """The community's sweep of the month, re-checking a community-level case."""
+    sweep = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO dispute_sweep (city_code, id, org_code, month) VALUES ($1, $2, $3, "
+        "'2026-11-01')",
+        CITY, sweep, community,
+    )  # fmt: skip
+    case = await _case(conn, community, None)
+    await conn.execute(
+        "INSERT INTO dispute_sweep_recheck (city_code, sweep_id, case_id, org_code, checked_on, "
+        "stage, note) VALUES ($1, $2, $3, $4, '2026-11-10', 'open', '仍在协商')",
+        CITY, sweep, case, community,
+    )  # fmt: skip
+
+
+async def _meeting(
+    conn: asyncpg.Connection, unit: str, person: uuid.UUID, state: str, author: str
+) -> None:
+    """Minutes in `state` held by `unit`, with a person present and an action item that
+    concerns them, closed at the next one."""
+    meeting, later, item = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    for held_on, record in (("2026-05-01", meeting), ("2026-11-01", later)):
+        await conn.execute(
+            "INSERT INTO meeting (city_code, id, org_code, kind, held_on, starts_at, chair, "
+            "recorder, minutes, status, review_comment, created_by) VALUES ($1, $2, $3, "
+            "'member_joint', $4, '09:00', '李主任', '王记录', '通报', $5, $6, $7)",
+            CITY, record, unit, date.fromisoformat(held_on), state,
+            "请补充" if state == "returned" else "", author,
+        )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO meeting_attendee (city_code, id, meeting_id, org_code, seq, attendance, "
+        "person_id) VALUES ($1, gen_random_uuid(), $2, $3, 1, 'present', $4)",
+        CITY, meeting, unit, person,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO action_item (city_code, id, meeting_id, org_code, seq, text, "
+        "department_code, status, done_on, closed_in) VALUES ($1, $2, $3, $4, 1, '落实就业', "
+        "'human_resources', 'done', '2026-11-01', $5)",
+        CITY, item, meeting, unit, later,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO action_item_link (city_code, id, meeting_id, item_id, org_code, person_id) "
+        "VALUES ($1, gen_random_uuid(), $2, $3, $4, $5)",
+        CITY, meeting, item, unit, person,
     )  # fmt: skip
 
 

@@ -22,7 +22,7 @@ import pytest
 from db.core.session import acting_as
 from db.users import AppUser
 from tests.db.access_fixtures import new_user
-from tests.db.kernel_fixtures import REFUSED, Site, make_site
+from tests.db.kernel_fixtures import REFUSED, Site, add_outcome, add_referred_need, make_site
 
 COMMENT = "请补充走访地点"
 OPERATOR = "operator"
@@ -54,12 +54,115 @@ async def _make_visit(conn: asyncpg.Connection, site: Site, author: str, status:
     return visit
 
 
+async def _make_outcome(
+    conn: asyncpg.Connection, site: Site, author: str, status: str
+) -> uuid.UUID:
+    need = await add_referred_need(conn, site.grid, site.person, author)
+    await add_outcome(conn, site.grid, need, author, status)
+    return need
+
+
+async def _make_minutes(
+    conn: asyncpg.Connection, site: Site, author: str, status: str
+) -> uuid.UUID:
+    meeting = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO meeting (city_code, id, org_code, kind, held_on, starts_at, chair, recorder, "
+        "minutes, status, review_comment, created_by, updated_by) VALUES ($1, $2, $3, "
+        "'member_joint', '2026-10-20', '09:00', '李主任', '王记录', '通报情况', $4, $5, $6, $6)",
+        site.city, meeting, site.grid, status, COMMENT if status == "returned" else "", author,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO action_item (city_code, id, meeting_id, org_code, seq, text, "
+        "department_code) VALUES ($1, gen_random_uuid(), $2, $3, 1, '摸排就业需求', "
+        "'human_resources')",
+        site.city, meeting, site.grid,
+    )  # fmt: skip
+    return meeting
+
+
+# Each sweep is the grid's community's, for a month no other sweep of it holds yet: the
+# one before the earliest so far. Nil returns, so each may be submitted as it is.
+_SWEEP_MONTH = (
+    "(SELECT (coalesce(min(s.month), date '2026-10-01') - interval '1 month')::date "
+    "FROM dispute_sweep s WHERE s.org_code = left($3, 12))"
+)
+
+
+async def _make_sweep(conn: asyncpg.Connection, site: Site, author: str, status: str) -> uuid.UUID:
+    sweep = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO dispute_sweep (city_code, id, org_code, month, nil_return, status, "
+        f"review_comment, created_by, updated_by) SELECT $1, $2, left($3, 12), {_SWEEP_MONTH}, "
+        "true, $4, $5, $6, $6",
+        site.city, sweep, site.grid, status, COMMENT if status == "returned" else "", author,
+    )  # fmt: skip
+    return sweep
+
+
+# Cases are submitted once concluded: these are, and were taken in after the months the
+# sweeps above cover, so they are no sweep's new or open cases.
+_CASE_CONCLUDED = (
+    "kind, summary, opened_on, stage, mediated_on, closed_on, outcome",
+    "'labour', '拖欠工资', '2026-11-03', 'resolved', '2026-11-05', '2026-11-20', 'agreement'",
+)
+
+
+async def _make_case(conn: asyncpg.Connection, site: Site, author: str, status: str) -> uuid.UUID:
+    case = uuid.uuid4()
+    columns, values = _CASE_CONCLUDED
+    await conn.execute(
+        f"INSERT INTO dispute_case (city_code, id, org_code, {columns}, status, review_comment, "
+        f"created_by, updated_by) VALUES ($1, $2, $3, {values}, $4, $5, $6, $6)",
+        site.city, case, site.grid, status, COMMENT if status == "returned" else "", author,
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO dispute_party (city_code, case_id, seq, org_code, person_id, name) "
+        "VALUES ($1, $2, 1, $3, $4, '马小龙')",
+        site.city, case, site.grid, site.person,
+    )  # fmt: skip
+    return case
+
+
 FACTORIES = {
+    "minutes": Factory(
+        make=_make_minutes,
+        insert="INSERT INTO meeting (city_code, id, org_code, kind, held_on, starts_at, chair, "
+        "recorder, minutes, status, review_comment) VALUES ($1, $2, $3, 'working', '2026-10-20', "
+        "'09:00', '李主任', '王记录', '通报情况', $4, $5)",
+        other_change="decisions = '下次会议通报'",
+    ),
     "visit": Factory(
         make=_make_visit,
         insert="INSERT INTO visit (city_code, id, org_code, kind, visited_on, status, "
         "review_comment) VALUES ($1, $2, $3, 'phone_call', '2026-11-02', $4, $5)",
         other_change="notes = '一切正常'",
+    ),
+    # The close of a need raised at the window; an app user inserting one raises the
+    # need in the same statement (the outcome's id is its need's).
+    "referral_outcome": Factory(
+        make=_make_outcome,
+        insert="WITH need AS (INSERT INTO assistance_request (city_code, id, org_code, "
+        "person_id, channel, category, description, department_code, status, raised_on, "
+        "referred_on) SELECT $1, $2, $3, p.id, 'walk_in', 'housing', '想申请公租房', 'housing', "
+        "'referred', '2026-11-02', '2026-11-03' FROM person p WHERE p.org_code = $3 LIMIT 1 "
+        "RETURNING city_code, id, org_code) "
+        "INSERT INTO referral_outcome (city_code, id, org_code, result, reason, closed_on, "
+        "status, review_comment) SELECT city_code, id, org_code, 'resolved', '已分配公租房', "
+        "'2026-11-20', $4, $5 FROM need",
+        other_change="reason = '未能解决'",
+    ),
+    "sweep": Factory(
+        make=_make_sweep,
+        insert="INSERT INTO dispute_sweep (city_code, id, org_code, month, nil_return, status, "
+        f"review_comment) SELECT $1, $2, left($3, 12), {_SWEEP_MONTH}, true, $4, $5",
+        other_change="notes = '本月无纠纷'",
+    ),
+    "dispute_case": Factory(
+        make=_make_case,
+        insert=f"INSERT INTO dispute_case (city_code, id, org_code, {_CASE_CONCLUDED[0]}, status, "
+        f"review_comment) VALUES ($1, $2, $3, {_CASE_CONCLUDED[1]}, $4, $5)",
+        other_change="summary = '已调解'",
     ),
 }
 

@@ -47,7 +47,7 @@ async def casework(conn: asyncpg.Connection) -> dict[str, object]:
     )  # fmt: skip
     await conn.execute(
         "INSERT INTO dispute_case (city_code, id, org_code, kind, summary, opened_on) "
-        "VALUES ($1, $2, $3, 'wage_arrears', '工资拖欠', '2023-02-01')",
+        "VALUES ($1, $2, $3, 'labour', '工资拖欠', '2023-02-01')",
         city, case, grid,
     )  # fmt: skip
     await conn.execute(
@@ -91,6 +91,6 @@ async def test_subject_export_includes_visits_needs_and_disputes(
     }
     assert [n["description"] for n in document["assistance_request"]] == ["马木沙想找工作"]
     assert [(c["kind"], c["party_name"]) for c in document["dispute_case"]] == [
-        ("wage_arrears", "马木沙")
+        ("labour", "马木沙")
     ]
     assert document["person_move"] == []

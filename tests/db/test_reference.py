@@ -16,6 +16,8 @@ async def _counts(conn: asyncpg.Connection) -> dict[str, int]:
            (SELECT count(*) FROM org_unit WHERE NOT is_demo) AS org_units,
            (SELECT count(*) FROM org_unit WHERE is_demo) AS demo_grids,
            (SELECT count(*) FROM department) AS departments,
+           (SELECT count(*) FROM eid_al_adha) AS eid_days,
+           (SELECT count(*) FROM need_category) AS need_categories,
            (SELECT count(*) FROM reference_source) AS sources
     """
     return dict((await conn.fetchrow(sql)).items())
@@ -32,7 +34,11 @@ async def test_reference_counts(conn: asyncpg.Connection) -> None:
     assert counts["org_units"] == 6320
     assert counts["demo_grids"] > 0
     assert counts["departments"] == 18
-    assert counts["sources"] == 4
+    assert counts["eid_days"] == 21  # 2015–2035
+    assert counts["need_categories"] == 11
+    assert (
+        counts["sources"] == 6
+    )  # ethnic groups, divisions, org units, departments, need categories, Eid days
 
 
 async def test_reload_changes_nothing(conn: asyncpg.Connection) -> None:

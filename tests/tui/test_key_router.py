@@ -8,13 +8,13 @@ import asyncio
 from typing import ClassVar
 
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input
 
 from tests.tui.conftest import type_ahead
-from tui.keys import KeyRouter, drop_keys, hold_keys, release_keys
+from tui.keys import RoutedKeysApp, drop_keys, hold_keys, release_keys
 
 
 class Loading(Screen[None]):
@@ -41,7 +41,7 @@ class SlowBox(Input):
             self.app.query_one("#b", Input).focus()
 
 
-class Routed(App[None]):
+class Routed(RoutedKeysApp):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+b", "slow_focus", "b"),
         Binding("ctrl+o", "open", "open"),
@@ -49,21 +49,11 @@ class Routed(App[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.keys = KeyRouter(self, self._route)
         self.pause = asyncio.Event()
 
     def compose(self) -> ComposeResult:
         yield SlowBox(id="a")
         yield Input(id="b")
-
-    async def on_event(self, event: events.Event) -> None:
-        typed = isinstance(event, events.Key | events.Paste) and not event.is_forwarded
-        if typed and self.keys.take(event):  # type: ignore[arg-type]
-            return
-        await super().on_event(event)
-
-    async def _route(self, event: events.Key | events.Paste) -> None:
-        await super().on_event(event)
 
     async def action_slow_focus(self) -> None:
         # An action that awaits before it moves the focus: the keys after it wait.

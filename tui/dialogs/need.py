@@ -1,4 +1,7 @@
-"""One need found on a visit: whose, what kind, what exactly, which department, by when."""
+"""One need found on a visit: whose, what kind, what exactly, which department, by when.
+
+Choosing the category proposes its department and says its days (reference data); left
+empty, the database gives the need both."""
 
 from __future__ import annotations
 
@@ -13,14 +16,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from db.core.problems import problems_of
-from db.visits.form import DEFAULT_DEPARTMENT, NeedForm, NeedInput, VisitPerson
+from db.referrals.categories import NeedDefault
+from db.visits.form import NEED_CATEGORIES as CATEGORY_ORDER
+from db.visits.form import NeedForm, NeedInput, VisitPerson
 from tui.i18n import N_, _
 from tui.labels import NEED_CATEGORIES
 from tui.problem_text import say
 from tui.widgets.boxes import TextBox
 
-# The three that must be helped (三必帮) come first, as the plans list them.
-CATEGORY_ORDER = tuple(DEFAULT_DEPARTMENT)
+# The three that must be helped (三必帮) come first (CATEGORY_ORDER), as the plans list them.
+DUE_LABEL = N_("Due (default: {days} days after the visit)")
 
 # NeedInput's field → the box that holds it.
 FIELD_BOXES = {
@@ -41,10 +46,15 @@ class NeedModal(ModalScreen[NeedForm | None]):
     ]
 
     def __init__(
-        self, need: NeedForm, persons: list[VisitPerson], departments: list[tuple[str, str]]
+        self,
+        need: NeedForm,
+        persons: list[VisitPerson],
+        departments: list[tuple[str, str]],
+        defaults: dict[str, NeedDefault],
     ) -> None:
         super().__init__()
         self.need, self.persons, self.departments = need, persons, departments
+        self.defaults = defaults
 
     def compose(self) -> ComposeResult:
         need = self.need
@@ -70,16 +80,24 @@ class NeedModal(ModalScreen[NeedForm | None]):
                 value=need.department or Select.NULL,
                 prompt=_("The category's department"), compact=True, id="need-department",
             )  # fmt: skip
-            yield Label(_("Due (default: 30 days after the visit)"))
+            yield Label(self._due_label(need.category), id="need-due-label")
             yield TextBox(need.due_on, placeholder="YYYY-MM-DD", compact=True, id="need-due")
             yield Static("", id="need-problem", markup=False)
             yield Static(_("ctrl+s keeps it · Esc cancels"), classes="dialog-hint", markup=False)
 
+    def _due_label(self, category: str) -> str:
+        default = self.defaults.get(category)
+        if default is None:
+            return _("Due (default: by the category)")
+        return _(DUE_LABEL).format(days=default.due_days)
+
     @on(Select.Changed, "#need-category")
     def category_changed(self, event: Select.Changed) -> None:
-        department = self.query_one("#need-department", Select)
-        if isinstance(event.value, str) and event.value in DEFAULT_DEPARTMENT:
-            department.value = DEFAULT_DEPARTMENT[event.value]
+        category = event.value if isinstance(event.value, str) else ""
+        if category in self.defaults:
+            department = self.query_one("#need-department", Select)
+            department.value = self.defaults[category].department_code
+        self.query_one("#need-due-label", Label).update(self._due_label(category))
 
     @on(Input.Submitted, "#need-due")
     def action_keep(self) -> None:

@@ -89,6 +89,19 @@ class PersonListScreen(ReportsFailures, Screen[None]):
             N_("Work"),
             tooltip=N_("My drafts and returned visits; for supervisors, visits to review"),
         ),
+        Binding(
+            "h",
+            "trail",
+            N_("Trail"),
+            tooltip=N_("The audit trail of your scope, and the city's audit chain verified"),
+        ),
+        Binding(
+            "m",
+            "meetings",
+            N_("Meetings"),
+            tooltip=N_("Meetings, their minutes and the action items carried over"),
+            show=False,
+        ),
         # Priority, so the box's own Enter does not take it. Esc searches too if the
         # text changed (it would be searched for a moment later anyway).
         Binding("enter", "leave_search(True)", show=False, priority=True),
@@ -299,6 +312,20 @@ class PersonListScreen(ReportsFailures, Screen[None]):
 
             self.app.push_screen(WorkListScreen(session))
 
+    def action_trail(self) -> None:
+        """The auditor's trail of their scope."""
+        if self.session is None:
+            return
+        from tui.screens.audit_trail import AuditTrailScreen
+
+        self.app.push_screen(AuditTrailScreen(self.session))
+
+    def action_meetings(self) -> None:
+        if self.session is not None:
+            from tui.screens.meeting_list import MeetingListScreen
+
+            self.app.push_screen(MeetingListScreen(self.session))
+
     async def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
         await self._renew_table()
@@ -368,6 +395,10 @@ class PersonListScreen(ReportsFailures, Screen[None]):
             return self.session is not None and self.session.writes_persons
         if action == "work":
             return self.session is not None and self.session.user.role_kind != "auditor"
+        if action == "trail":
+            return self.session is not None and self.session.user.role_kind == "auditor"
+        if action == "meetings":
+            return self.session is not None
         return True
 
     def action_next_page(self) -> None:

@@ -1,7 +1,8 @@
 """One person's record: details, household, visits, needs and disputes; its actions.
 
 Full identifiers show only with a stated purpose. From here a grid worker edits
-the record, logs a visit, and records a status change or a hand-over.
+the record, logs a visit, records a need raised without a visit, follows a need up
+(Enter on it opens its referral), and records a status change or a hand-over.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
+from db.audit.entries import TrailPerson
 from db.keys.crypto import Field
 from db.persons.activity import Activity, person_activity
 from db.persons.consent import (
@@ -54,8 +56,12 @@ from tui.messages import (
     StatusChanged,
 )
 from tui.screens.failures import Failure, ReportsFailures
+from tui.screens.need_intake import NeedIntakeScreen
 from tui.screens.person_details import consent_cells, details_table, household_cells
 from tui.screens.person_form import FormOutcome, PersonFormScreen
+from tui.screens.person_trail import READERS as TRAIL_READERS
+from tui.screens.person_trail import PersonTrailScreen
+from tui.screens.referral_form import ReferralFormScreen
 from tui.screens.visit_form import VisitFormScreen
 from tui.session import Session
 from tui.widgets.key_footer import KeyFooter
@@ -109,6 +115,9 @@ class PersonRecordScreen(ReportsFailures, Screen[bool]):
         Binding("5", "tab('consent')", N_("Consent records"), show=False),
         Binding("c", "consent", N_("Consent"),
                 tooltip=N_("Record a consent, a statutory duty or a withdrawal")),
+        Binding("h", "trail", N_("Trail"), tooltip=N_("Who saw and changed this record")),
+        Binding("n", "raise_need", N_("Need"), show=False,
+                tooltip=N_("Record a need raised at the window, on the hotline or online")),
     ]  # fmt: skip
 
     def __init__(self, session: Session, city_code: str, person_id: UUID) -> None:
@@ -239,14 +248,22 @@ class PersonRecordScreen(ReportsFailures, Screen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         there = self.detail is not None
-        if action in ("edit", "visit", "consent"):
+        if action in ("edit", "visit", "consent", "raise_need"):
             return self.session.writes_persons and there
         if action == "status":
             return self.session.user.role_kind != "auditor" and there
+        if action == "trail":
+            return self.session.user.role_kind in TRAIL_READERS and there
         return True
 
     def action_back(self) -> None:
         self.dismiss(False)
+
+    def action_trail(self) -> None:
+        if self.detail is None:
+            return
+        person = TrailPerson(city_code=self.city_code, id=self.person_id, name=self.detail.name)
+        self.app.push_screen(PersonTrailScreen(self.session, person))
 
     def action_tab(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane if pane != "household" else "household-tab"
@@ -276,6 +293,23 @@ class PersonRecordScreen(ReportsFailures, Screen[bool]):
             VisitFormScreen(self.session, visit.city_code, visit.id),
             lambda _done: self.load_record(),
         )
+
+    def action_raise_need(self) -> None:
+        if self.detail is None:
+            return
+        self.app.push_screen(NeedIntakeScreen(self.session, self.detail), self._reload_if)
+
+    def _reload_if(self, changed: bool | None) -> None:
+        if changed:
+            self.load_record()
+
+    @on(DataTable.RowSelected, "#need-list")
+    def open_referral(self, event: DataTable.RowSelected) -> None:
+        if self.activity is None or event.cursor_row >= len(self.activity.needs):
+            return
+        need = self.activity.needs[event.cursor_row]
+        screen = ReferralFormScreen(self.session, self.city_code, need.id)
+        self.app.push_screen(screen, lambda _done: self.load_record())
 
     def action_status(self) -> None:
         hold_keys(self)  # keys typed ahead go to the dialog, once it is shown

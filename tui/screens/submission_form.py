@@ -105,6 +105,10 @@ class SubmissionFormScreen(DraftingScreen[bool | Review], Generic[Checked], meta
     def editable_boxes(self) -> Iterator[Widget]:
         """The boxes that a record no longer editable shows disabled."""
 
+    def writes(self) -> bool:
+        """Whether this user writes records of the kind (and so edits an open one)."""
+        return self.session.writes_persons
+
     # Composing and loading.
 
     def compose_head(self) -> ComposeResult:
@@ -123,7 +127,7 @@ class SubmissionFormScreen(DraftingScreen[bool | Review], Generic[Checked], meta
             self.status, self.base_version = state.status, state.version
             self.review_comment = state.review_comment
         self.show_title()
-        editable = self.status in EDITABLE and self.session.writes_persons
+        editable = self.status in EDITABLE and self.writes()
         for box in self.editable_boxes():
             box.disabled = not editable
         self.ready = editable

@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from db.workflow import Waiting
 from tui.i18n import N_, _
-from tui.labels import VISIT_KINDS, label
+from tui.labels import MEETING_KINDS, VISIT_KINDS, label
 from tui.session import Session
 
 Opener = Callable[[Session, Waiting], Screen[Any]]
@@ -35,8 +35,28 @@ def _open_visit(session: Session, item: Waiting) -> Screen[Any]:
     return VisitFormScreen(session, item.city_code, item.id, review=item)
 
 
+def _open_referral(session: Session, item: Waiting) -> Screen[Any]:
+    from tui.screens.referral_form import ReferralFormScreen
+
+    return ReferralFormScreen(session, item.city_code, item.id, review=item)
+
+
+# What a close came to, as the queue names it.
+CLOSES = {"resolved": N_("Close: resolved"), "unable": N_("Close: unable to help")}
+
+
+def _open_minutes(session: Session, item: Waiting) -> Screen[Any]:
+    from tui.screens.meeting_form import MeetingFormScreen
+
+    return MeetingFormScreen(session, item.city_code, item.id, review=item)
+
+
 KINDS: dict[str, KindView] = {
     "visit": KindView(N_("Visit"), N_("Persons: {title}"), VISIT_KINDS, _open_visit),
+    "referral_outcome": KindView(
+        N_("Close of a need"), N_("Whose need: {title}"), CLOSES, _open_referral
+    ),
+    "minutes": KindView(N_("Minutes"), N_("Agenda: {title}"), MEETING_KINDS, _open_minutes),
 }
 
 

@@ -26,6 +26,7 @@ from db.core.problems import Problem, problems_of
 from db.drafts import drafts_of, find_draft
 from db.persons.free_text import in_visit
 from db.persons.models import PersonDetail
+from db.referrals.categories import NeedDefault, need_defaults
 from db.visits.form import NeedForm, VisitForm, VisitInput, VisitPerson
 from db.visits.store import departments, load_visit, save_visit, visit_stamp
 from db.workflow import SubmissionState, Waiting
@@ -79,6 +80,7 @@ class VisitFormScreen(SubmissionFormScreen[VisitInput]):
         self.persons: list[VisitPerson] = []
         self.needs: list[NeedForm] = []
         self.departments: list[tuple[str, str]] = []
+        self.defaults: dict[str, NeedDefault] = {}
         self.confirmed: dict[str, Any] | None = None  # warned of: saved as it is next time
         translate_bindings(self)
 
@@ -124,6 +126,7 @@ class VisitFormScreen(SubmissionFormScreen[VisitInput]):
         session, state, draft = self.session, None, None
         async with session.transaction() as conn:
             names = await departments(conn)
+            defaults = await need_defaults(conn)
             if self.seed is None:
                 form, state = await load_visit(conn, self.city_code, self.subject)
                 draft = await find_draft(conn, session.keyring, "visit", self.subject)
@@ -135,10 +138,10 @@ class VisitFormScreen(SubmissionFormScreen[VisitInput]):
                     if kept.base_version is None and wanted <= people:
                         draft = kept
                         break
-        self.post_message(VisitFormLoaded(form, state, draft, names))
+        self.post_message(VisitFormLoaded(form, state, draft, names, defaults))
 
     def on_visit_form_loaded(self, message: VisitFormLoaded) -> None:
-        self.departments = message.departments
+        self.departments, self.defaults = message.departments, message.defaults
         if self.seed is None:
             self.fill(message.form)
         editable = self.show_state(message.state)
@@ -235,7 +238,8 @@ class VisitFormScreen(SubmissionFormScreen[VisitInput]):
                 self.needs[index] = result
             self._show_lists()
 
-        self.app.push_screen(NeedModal(need, self.persons, self.departments), kept)
+        modal = NeedModal(need, self.persons, self.departments, self.defaults)
+        self.app.push_screen(modal, kept)
 
     def action_remove(self) -> None:
         focused = self.focused

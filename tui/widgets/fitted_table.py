@@ -47,6 +47,10 @@ class FittedTable(DataTable[Text], Generic[Item]):
     def row_key(self, item: Item) -> str:
         return str(getattr(item, "id", id(item)))
 
+    def row_style(self, item: Item) -> str:
+        """How a row stands out (a Rich style); none by default."""
+        return ""
+
     def _lay_out(self) -> None:
         rows = [self.cells(item) for item in self._items]
         labels = {key: _(msgid) for key, msgid, _cell in self.COLUMNS if key in self.priority}
@@ -65,5 +69,6 @@ class FittedTable(DataTable[Text], Generic[Item]):
         for key in self.shown:
             self.add_column(Text(labels[key]), key=key, width=widths[key])
         for item, cells in zip(self._items, rows, strict=True):
-            row = [Text(cells[key], no_wrap=key != wraps) for key in self.shown]
+            style = self.row_style(item)
+            row = [Text(cells[key], style=style, no_wrap=key != wraps) for key in self.shown]
             self.add_row(*row, key=self.row_key(item), height=None)

@@ -1,0 +1,167 @@
+"""How the months' sweeps stand: filed, filed late, missing or still due (sql/V012
+sweep_month_status), the counts the monthly report needs, a city's settings, and what
+the grid worker's home screen lists.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from db.core.connect import Connection, record
+from db.core.errors import UserError
+
+SweepState = Literal["filed", "late", "missing", "due"]
+FilingUnit = Literal["community", "grid"]
+
+
+class MonthStatus(BaseModel):
+    """The month's sweep of one filing unit, as it stands on a day."""
+
+    model_config = ConfigDict(frozen=True)
+
+    city_code: str
+    org_code: str
+    unit_name: str
+    month: date
+    due_on: date
+    sweep_id: UUID | None
+    status: str | None  # the sweep's place in review; None: not begun
+    nil_return: bool | None
+    filed_at: datetime | None
+    state: SweepState
+
+
+class SweepDue(BaseModel):
+    """A home-screen line: the unit's sweep of a month, how it stands and when it is due,
+    and how many of the unit's cases are still open."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: MonthStatus
+    days_left: int  # to the due day; negative once it is past
+    open_cases: int
+
+
+class SweepCount(BaseModel):
+    """A sweep's figures for the monthly report (sql/V012 dispute_month_cases)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sweep_id: UUID
+    org_code: str
+    month: date
+    found: int
+    mediated: int
+    resolved: int
+
+
+class SweepSetting(BaseModel):
+    """A city's deadline day (of the following month) and the unit that files."""
+
+    model_config = ConfigDict(frozen=True)
+
+    city_code: str
+    deadline_day: int = Field(default=20, ge=1, le=31)
+    filing_unit: FilingUnit = "community"
+    version: int | None = None  # None: the defaults, never stored
+
+
+def first_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_before(month: date) -> date:
+    return date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
+
+
+async def month_status(conn: Connection, scope: str, month: date, today: date) -> list[MonthStatus]:
+    """Every filing unit of `scope` and its sweep of `month`, on `today`."""
+    rows = await conn.fetch("SELECT * FROM sweep_month_status($1, $2, $3)", scope, month, today)
+    return [MonthStatus.model_validate(record(r)) for r in rows]
+
+
+async def home_sweeps(conn: Connection, today: date) -> list[SweepDue]:
+    """For the home screen: the sweep of this month of each unit the user files for, and
+    last month's while it is still to file (due, or missing past its day)."""
+    this_month = first_of(today)
+    statuses = [
+        s for s in await month_status(conn, await _scope(conn), month_before(this_month), today)
+        if s.state in ("due", "missing")
+    ] + await month_status(conn, await _scope(conn), this_month, today)  # fmt: skip
+    open_cases = await _open_cases(conn, sorted({s.org_code for s in statuses}))
+    return [
+        SweepDue(status=s, days_left=(s.due_on - today).days,
+                 open_cases=open_cases.get(s.org_code, 0))
+        for s in statuses
+    ]  # fmt: skip
+
+
+async def _scope(conn: Connection) -> str:
+    scope = await conn.fetchval("SELECT tx_scope()")
+    if scope is None:
+        raise UserError("sweeps: only an app user has a scope")
+    return str(scope)
+
+
+async def _open_cases(conn: Connection, units: list[str]) -> dict[str, int]:
+    rows = await conn.fetch(
+        """
+        SELECT u.code, count(c.id) AS open
+          FROM unnest($1::text[]) AS u(code)
+          LEFT JOIN dispute_case c
+            ON c.org_code >= u.code COLLATE "C" AND c.org_code < u.code || ':'
+           AND c.stage IN ('open', 'mediating')
+         GROUP BY u.code
+        """,
+        units,
+    )
+    return {r["code"]: r["open"] for r in rows}
+
+
+async def sweep_counts(conn: Connection, sweep_ids: list[UUID]) -> list[SweepCount]:
+    """Found, mediated, resolved for each of the sweeps (that the user can see)."""
+    rows = await conn.fetch(
+        "SELECT sweep_id, org_code, month, found, mediated, resolved FROM dispute_sweep_count "
+        "WHERE sweep_id = ANY($1::uuid[]) ORDER BY month, org_code",
+        sweep_ids,
+    )
+    return [SweepCount.model_validate(record(r)) for r in rows]
+
+
+async def sweep_setting(conn: Connection, city_code: str) -> SweepSetting:
+    row = await conn.fetchrow(
+        "SELECT city_code, deadline_day, filing_unit, version FROM sweep_setting "
+        "WHERE city_code = $1",
+        city_code,
+    )
+    return (
+        SweepSetting(city_code=city_code)
+        if row is None
+        else SweepSetting.model_validate(record(row))
+    )
+
+
+async def save_sweep_setting(conn: Connection, setting: SweepSetting) -> SweepSetting:
+    """A city admin sets the city's deadline day or filing unit (as stored at `version`,
+    or the first time, when None)."""
+    if setting.version is None:
+        row = await conn.fetchrow(
+            "INSERT INTO sweep_setting (city_code, org_code, deadline_day, filing_unit) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (city_code) DO NOTHING "
+            "RETURNING city_code, deadline_day, filing_unit, version",
+            setting.city_code, setting.city_code, setting.deadline_day, setting.filing_unit,
+        )  # fmt: skip
+    else:
+        row = await conn.fetchrow(
+            "UPDATE sweep_setting SET deadline_day = $2, filing_unit = $3, version = version + 1 "
+            "WHERE city_code = $1 AND version = $4 "
+            "RETURNING city_code, deadline_day, filing_unit, version",
+            setting.city_code, setting.deadline_day, setting.filing_unit, setting.version,
+        )  # fmt: skip
+    if row is None:
+        raise UserError("sweep settings: changed meanwhile, or not yours to change; reload them")
+    return SweepSetting.model_validate(record(row))
