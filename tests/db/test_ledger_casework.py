@@ -24,6 +24,7 @@ import pytest
 
 from db.core.clock import today
 from db.core.session import acting_as
+from db.ledgers.catalogue import LEDGERS
 from db.ledgers.export import LedgerExport, MonthNeeded, export_ledger
 from db.ledgers.reads import ledger_page
 from tests.db.access_fixtures import add_person, new_user
@@ -582,3 +583,47 @@ async def test_the_report_exports_with_its_rates_as_percentages(
         lines = list(csv.reader(file))
     assert lines[0] == headers
     assert lines[1][2:7] == ["2", "3", "150.0%", "1", "50.0%"]
+
+
+async def test_every_casework_ledger_exports_to_excel_and_csv_as_the_paper_ledgers_do(
+    conn: asyncpg.Connection, tmp_path: Path
+) -> None:
+    u, _, _ = await _seed(conn)
+    grid = await conn.fetchval(
+        "SELECT min(code) FROM org_unit WHERE parent_code = $1 AND level = 'grid'", u.c1
+    )
+    await _need(conn, grid, await add_person(conn, grid), department=None, status="open",
+                raised=today(), due=today() + timedelta(days=3))  # fmt: skip
+    rep = await add_representative(conn, u.c1)
+    await add_representative_contact(conn, u.c1, rep, "phone_call", today())
+    await conn.execute(
+        "INSERT INTO meeting (city_code, id, org_code, kind, held_on, starts_at, chair, recorder, "
+        "minutes, status, created_by) VALUES ($1, gen_random_uuid(), $2, 'working', "
+        "'2025-12-03', '09:00', '李', '王', '通报', 'approved', 'w')",
+        u.c1[:4], u.c1,
+    )  # fmt: skip
+    for name in ("sweeps", "disputes", "assistance", "overdue", "meetings", "contacts",
+                 "dispute_report"):  # fmt: skip
+        ledger = LEDGERS[name]
+        month = DEC if ledger.month_needed else None
+        rows = await _rows(conn, name, u.c1[:9], month)
+        assert rows, name
+        for kind in ("xlsx", "csv"):
+            path = tmp_path / f"{name}.{kind}"
+            done = await export_ledger(conn, LedgerExport(
+                ledger=name, org=u.c1[:9], month=month, format=kind, output=path,
+                purpose="台账报送", prepared_by="operator",
+            ))  # fmt: skip
+            assert done.rows == len(rows), name
+        sheet = openpyxl.load_workbook(tmp_path / f"{name}.xlsx").worksheets[0]
+        assert sheet.title == ledger.zh[:31]
+        assert [c.value for c in sheet[3]] == [c.zh for c in ledger.shown], name
+        assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9)
+        assert sheet.print_title_rows == "$1:$3"
+        assert sheet.oddFooter.center.text == "第 &P 页，共 &N 页"
+        signature = [r[0].value for r in sheet.iter_rows(min_row=4) if r[0].value]
+        assert str(signature[-1]).startswith("制表人：")
+        with (tmp_path / f"{name}.csv").open(encoding="utf-8-sig", newline="") as file:
+            lines = list(csv.reader(file))
+        assert lines[0] == [c.zh for c in ledger.shown]
+        assert len(lines) == 1 + len(rows), name
