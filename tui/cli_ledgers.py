@@ -34,7 +34,7 @@ def ledger_list() -> None:
 
     for ledger in LEDGERS.values():
         takes = "--org --month" if ledger.by_month else "--org"
-        typer.echo(f"{ledger.name:11} {ledger.view:16} {takes:14} {ledger.zh} / {ledger.en}")
+        typer.echo(f"{ledger.name:14} {ledger.view:23} {takes:14} {ledger.zh} / {ledger.en}")
 
 
 @ledger_app.command("export")
@@ -68,6 +68,8 @@ def ledger_export(
             when = parse_month(month)
         except ValueError as exc:
             usage(f"--month: {exc}")
+    elif ledger.month_needed:
+        usage(f"--month: ledger {name} reports on one month; give --month YYYY-MM")
     why = purpose.strip()
     if not 1 <= len(why) <= PURPOSE_LIMIT:
         usage(f"--purpose: say why, in 1 to {PURPOSE_LIMIT} characters")

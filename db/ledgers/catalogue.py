@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from db.core.errors import UserError
-from db.ledgers.columns import COLUMNS, Column
+from db.ledgers.columns import COLUMNS, FOUND_BY_KIND, Column
 
 IN_SCOPE = "org_code >= $1 AND org_code < $1 || ':'"
 
@@ -47,6 +47,7 @@ class Ledger(BaseModel):
     apart: str | None = None  # a boolean column: its true rows are listed after the rest
     totals: bool = False  # a last row adding up the counts
     units_below: bool = False  # its source takes $3: the code length of the units below
+    month_needed: bool = False  # a report of one month: an export names it
 
     def title(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
@@ -88,6 +89,70 @@ def _counted(view: str, category: tuple[str, ...], sort_key: str) -> str:
         f"WHERE {IN_SCOPE} AND $2::date IS NULL GROUP BY {groups}"
     )
 
+
+def _summed(view: str, category: tuple[str, ...], sort_key: str, counts: tuple[str, ...]) -> str:
+    """A statistic of a scope: its grids' rows added up per category, these counts."""
+    groups = ", ".join(category)
+    sums = ", ".join(f"sum({c})::bigint AS {c}" for c in counts)
+    return (
+        f"SELECT {groups}, {sort_key} AS sort_key, {sums} FROM {view} "
+        f"WHERE {IN_SCOPE} AND $2::date IS NULL GROUP BY {groups}"
+    )
+
+
+# The monthly dispute report of a scope (report_disputes_monthly): the units whose month
+# counts (sweep approved), each, then added up for every street, district (and city) of
+# the scope down to them, the scope's own total last; rates worked out from the sums.
+# Units whose month does not count yet are listed apart, each alone. The sort key puts a
+# unit before the subtotal of the unit above it ('~' sorts after every digit).
+_MONTH_OF_REPORT = "coalesce($2::date, date_trunc('month', tx_office_today())::date)"
+_REPORT_COUNTS = ("found", "mediated", "resolved", "found_ytd", "mediated_ytd", "resolved_ytd",
+                  *FOUND_BY_KIND)  # fmt: skip
+
+
+def _rate(part: str, whole: str) -> str:
+    return f"round({part}::numeric / nullif({whole}, 0), 4)::float8"
+
+
+def _report_columns(prefix: str) -> str:
+    counts = {c: f"{prefix}{c}" for c in _REPORT_COUNTS}
+    rates = {
+        "mediation_rate": _rate(counts["mediated"], counts["found"]),
+        "success_rate": _rate(counts["resolved"], counts["found"]),
+        "mediation_rate_ytd": _rate(counts["mediated_ytd"], counts["found_ytd"]),
+        "success_rate_ytd": _rate(counts["resolved_ytd"], counts["found_ytd"]),
+    }
+    return ", ".join(f"{rates.get(c, counts.get(c))} AS {c}" for c in _REPORT_FIGURES)
+
+
+_REPORT_FIGURES = (
+    "found", "mediated", "mediation_rate", "resolved", "success_rate", "found_ytd",
+    "mediated_ytd", "mediation_rate_ytd", "resolved_ytd", "success_rate_ytd", *FOUND_BY_KIND,
+)  # fmt: skip
+_REPORT_SUMS = ", ".join(f"sum(r.{c})::bigint AS {c}" for c in _REPORT_COUNTS)
+REPORT = f"""
+WITH r AS (
+    SELECT * FROM report_disputes_monthly
+     WHERE {IN_SCOPE} AND month = {_MONTH_OF_REPORT}
+), lv AS (
+    SELECT DISTINCT l AS len FROM unnest(ARRAY[length($1), 6, 9, 12, 14]) AS l
+     WHERE l >= length($1)
+), added AS (
+    SELECT lv.len, left(r.org_code, lv.len) AS code, bool_or(lv.len = length(r.org_code)) AS leaf,
+           min(r.sweep_state) AS sweep_state, {_REPORT_SUMS}
+      FROM r JOIN lv ON lv.len <= length(r.org_code)
+     WHERE r.counted
+     GROUP BY lv.len, left(r.org_code, lv.len)
+)
+SELECT CASE WHEN a.leaf THEN u.name WHEN a.len = length($1) THEN u.name || ' 合计'
+            ELSE u.name || ' 小计' END AS unit,
+       CASE WHEN a.leaf THEN a.sweep_state END AS sweep_state, {_report_columns("a.")},
+       false AS pending, rpad(a.code, 15, '~') AS sort_key
+  FROM added a JOIN org_unit u ON u.code = a.code
+UNION ALL
+SELECT r.unit, r.sweep_state, {_report_columns("r.")}, true, r.org_code
+  FROM r WHERE NOT r.counted
+"""
 
 # Months of a scope: its events counted where they cross the scope's boundary (a hand-over
 # between two of its grids is no move for it), and for one month the same for each unit
@@ -174,6 +239,45 @@ _MONTHLY_COLUMNS = (
     "month", "unit", "arrived", "returned", "moved_in", "moved_out", "left_city", "registered",
 )  # fmt: skip
 
+_SWEEP_COLUMNS = (
+    "month", "street", "community", "filing_due_on", "sweep_state", "return_kind", "filed_on",
+    "review_status", "reviewed_on", "found",
+)  # fmt: skip
+_SWEEP_KEY = (KeyPart(name="month", sql_type="date"), KeyPart(name="org_code", sql_type="text"))
+_DISPUTE_COLUMNS = (
+    "opened_on", "case_kind", "case_summary", "parties", "case_stage", "mediated_on",
+    "closed_on", "case_outcome", "department", "responsible_person", "escalated_on",
+    "review_status", "community", "grid",
+)  # fmt: skip
+_ASSISTANCE_COLUMNS = (
+    "raised_on", "person_name", "need_category", "need_description", "channel", "department",
+    "referred_on", "due_on", "acknowledged_on", "need_status", "overdue_mark", "days_overdue",
+    "last_note", "resolved_on", "need_outcome", "community", "grid",
+)  # fmt: skip
+_MEETING_COLUMNS = (
+    "held_on", "meeting_kind", "unit", "place", "chair", "present", "action_items",
+    "open_items", "open_item_list", "review_status",
+)  # fmt: skip
+_CONTACT_COLUMNS = (
+    "name", "standing", "appointed_on", "unit", "last_phone", "phone_state", "last_face",
+    "face_state", "last_eid", "eid_state", "rhythm_state",
+)  # fmt: skip
+_CONTACT_KEY = (KeyPart(name="org_code", sql_type="text"), KeyPart(name="id", sql_type="uuid"))
+_OVERDUE_COUNTS = ("open_needs", "overdue_needs", "due_soon_needs")
+_REPORT_KEY = (KeyPart(name="pending", sql_type="boolean"),
+               KeyPart(name="sort_key", sql_type="text"))  # fmt: skip
+
+
+def _dated_key(day: str) -> tuple[KeyPart, ...]:
+    """Pending rows last, then by unit, day and id."""
+    return (
+        KeyPart(name="pending", sql_type="boolean"),
+        KeyPart(name="org_code", sql_type="text"),
+        KeyPart(name=day, sql_type="date"),
+        KeyPart(name="id", sql_type="uuid"),
+    )
+
+
 LEDGERS: dict[str, Ledger] = {
     ledger.name: ledger
     for ledger in (
@@ -219,6 +323,51 @@ LEDGERS: dict[str, Ledger] = {
             en="Arrivals, departures and registered persons by month", by_month=True,
             columns=_MONTHLY_COLUMNS, key=_MONTHLY_KEY, numbered=False, source=MONTHLY,
             units_below=True,
+        ),
+        Ledger(
+            name="sweeps", view="ledger_sweeps", zh="矛盾纠纷排查报送台账",
+            en="Dispute sweeps filed, late and missing", by_month=True,
+            columns=_SWEEP_COLUMNS, key=_SWEEP_KEY,
+            source=_listed("ledger_sweeps", _SWEEP_COLUMNS, _SWEEP_KEY, dated_by="month"),
+        ),
+        Ledger(
+            name="disputes", view="ledger_disputes", zh="矛盾纠纷台账", en="Dispute cases",
+            by_month=True, columns=_DISPUTE_COLUMNS, key=_dated_key("opened_on"),
+            apart="pending",
+            source=_listed("ledger_disputes", _DISPUTE_COLUMNS, _dated_key("opened_on"),
+                           dated_by="opened_on", apart="pending"),
+        ),
+        Ledger(
+            name="assistance", view="ledger_assistance", zh="诉求转办台账",
+            en="Needs referred and followed up", by_month=True, columns=_ASSISTANCE_COLUMNS,
+            key=_dated_key("raised_on"), apart="pending",
+            source=_listed("ledger_assistance", _ASSISTANCE_COLUMNS, _dated_key("raised_on"),
+                           dated_by="raised_on", apart="pending"),
+        ),
+        Ledger(
+            name="overdue", view="stats_overdue", zh="未办结及逾期诉求统计表（按责任部门）",
+            en="Open and overdue needs by department", by_month=False,
+            columns=("department", *_OVERDUE_COUNTS), key=_SORTED, numbered=False, totals=True,
+            source=_summed("stats_overdue", ("department_code", "department"),
+                           "department_code", _OVERDUE_COUNTS),
+        ),
+        Ledger(
+            name="meetings", view="ledger_meetings", zh="会议台账", en="Meetings",
+            by_month=True, columns=_MEETING_COLUMNS, key=_dated_key("held_on"), apart="pending",
+            source=_listed("ledger_meetings", _MEETING_COLUMNS, _dated_key("held_on"),
+                           dated_by="held_on", apart="pending"),
+        ),
+        Ledger(
+            name="contacts", view="ledger_contacts", zh="民族代表人士三必谈台账",
+            en="Representatives: the 三必谈", by_month=False, columns=_CONTACT_COLUMNS,
+            key=_CONTACT_KEY,
+            source=_listed("ledger_contacts", _CONTACT_COLUMNS, _CONTACT_KEY),
+        ),
+        Ledger(
+            name="dispute_report", view="report_disputes_monthly",
+            zh="矛盾纠纷排查调处情况月报表", en="Monthly dispute report", by_month=True,
+            month_needed=True, columns=("unit", "sweep_state", *_REPORT_FIGURES),
+            key=_REPORT_KEY, numbered=False, apart="pending", source=REPORT,
         ),
     )
 }  # fmt: skip

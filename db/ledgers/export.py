@@ -36,6 +36,10 @@ class MonthNotTaken(UserError):
     """A month was given for a ledger that covers no month."""
 
 
+class MonthNeeded(UserError):
+    """A report of one month was asked for without its month."""
+
+
 class LedgerExport(BaseModel):
     """What to export, where, and why (the purpose goes into the audit trail)."""
 
@@ -100,6 +104,8 @@ async def export_ledger(
     ledger = get_ledger(request.ledger)
     if request.month is not None and not ledger.by_month:
         raise MonthNotTaken(f"ledger {ledger.name}: it covers no month; give no month")
+    if request.month is None and ledger.month_needed:
+        raise MonthNeeded(f"ledger {ledger.name}: it reports on one month; give the month")
     target = request.output
     if target.exists():
         raise ExportNotWritten(f"{target}: the file exists; choose another name")

@@ -69,6 +69,8 @@ class SheetWriter:
                                                     "num_format": day})  # fmt: skip
         self.styles["month"] = self.book.add_format({"border": 1, "valign": "top",
                                                      "num_format": month})  # fmt: skip
+        self.styles["rate"] = self.book.add_format({"border": 1, "valign": "top",
+                                                    "num_format": "0.0%"})  # fmt: skip
         self.widths = [max(c.width, display_width(c.header(self.lang)) + 2) for c in self.columns]
         self.row = 0
         self.number = 0
@@ -117,6 +119,8 @@ class SheetWriter:
             elif kind in ("date", "month") and isinstance(value, date):
                 self.sheet.write_datetime(self.row, col, value, self.styles[kind])
                 self.widths[col] = max(self.widths[col], 12)
+            elif kind == "rate" and isinstance(value, int | float):
+                self.sheet.write_number(self.row, col, value, self.styles["rate"])
             elif kind in ("count", "seq") and isinstance(value, int | float):
                 self.sheet.write_number(self.row, col, value, self.styles["count"])
                 self.widths[col] = max(self.widths[col], len(str(value)) + 2)

@@ -40,6 +40,8 @@ class CsvWriter:
             return flag(value, self.lang)
         if value is None:
             return ""
+        if kind == "rate" and isinstance(value, int | float):
+            return f"{value * 100:.1f}%"
         if kind == "month" and isinstance(value, date):
             return f"{value:%Y-%m}"
         if isinstance(value, date):

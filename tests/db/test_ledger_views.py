@@ -162,7 +162,8 @@ async def test_a_street_supervisor_sees_no_row_of_another_street_through_any_vie
     supervisor = await new_user(conn, "supervisor", street)
     views = [r[0] for r in await conn.fetch(
         "SELECT viewname FROM pg_views WHERE schemaname = 'public' "
-        "AND (viewname LIKE 'ledger\\_%' OR viewname LIKE 'stats\\_%') ORDER BY 1")]  # fmt: skip
+        "AND (viewname LIKE 'ledger\\_%' OR viewname LIKE 'stats\\_%' "
+        "OR viewname LIKE 'report\\_%') ORDER BY 1")]  # fmt: skip
     assert set(views) >= {ledger.view for ledger in LEDGERS.values()} | {"stats_movement"}
     async with acting_as(other, supervisor):
         for view in views:
