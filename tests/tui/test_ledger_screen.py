@@ -284,3 +284,30 @@ async def test_the_chart_shows_twelve_months_of_casework(
         await settle(pilot)
         assert screen.view == "table"
         assert app.screen.query_one(LedgerTable).display
+
+
+async def test_every_ledger_of_the_catalogue_shows_on_the_screen(
+    demo_dsn: str, keyring: Keyring, supervisor: AppUser
+) -> None:
+    street = supervisor.org_code
+    app = _app(demo_dsn, keyring, supervisor, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceModal)
+        assert dialog.options == [(ledger.en, ledger.name) for ledger in LEDGERS.values()]
+        await pilot.press("escape")
+        await settle(pilot)
+        for name, ledger in LEDGERS.items():
+            await _choose(pilot, "l", name)
+            assert screen.ledger.name == name
+            assert screen.problem == ""
+            table = app.screen.query_one(LedgerTable)
+            assert [str(c.label) for c in table.columns.values()] == [c.en for c in ledger.shown]
+            month = screen.month if ledger.by_month else None
+            shown = await _page(demo_dsn, supervisor, name, street, month, None, screen.page_size)
+            assert screen.page is not None
+            assert screen.page.rows == shown.rows, name
+            assert _line(app, "ledger-choice").startswith(ledger.en)

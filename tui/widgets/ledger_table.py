@@ -50,6 +50,8 @@ def cell_text(column: Column, value: Cell, lang: str) -> str:
         return ""
     if isinstance(value, bool):
         return "✓" if value else ""
+    if column.kind == "rate" and isinstance(value, int | float):
+        return f"{value:.1%}"
     if isinstance(value, date):
         return month_label(value, lang) if column.kind == "month" else value.isoformat()
     return " ".join(str(value).split())  # one line: a table row is one line high
@@ -106,7 +108,7 @@ class LedgerTable(DataTable[Text]):
 
     @staticmethod
     def _cell(column: Column, text: str, style: str) -> Text:
-        justify: JustifyMethod = "right" if column.kind in ("count", "seq") else "left"
+        justify: JustifyMethod = "right" if column.kind in ("count", "rate", "seq") else "left"
         return Text(text, style=style, no_wrap=True, overflow="ellipsis", justify=justify)
 
     def row_texts(self, row: int) -> list[str]:
