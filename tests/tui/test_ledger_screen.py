@@ -311,3 +311,30 @@ async def test_every_ledger_of_the_catalogue_shows_on_the_screen(
             assert screen.page is not None
             assert screen.page.rows == shown.rows, name
             assert _line(app, "ledger-choice").startswith(ledger.en)
+
+
+async def test_an_export_over_an_existing_file_says_so_and_leaves_it_alone(
+    demo_dsn: str, keyring: Keyring, supervisor: AppUser, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("HOME", str(tmp_path))
+    street = supervisor.org_code
+    taken = tmp_path / f"registry-{street}.csv"
+    taken.write_text("kept\n", encoding="utf-8")  # noqa: ASYNC240 (before the app starts)
+    app = _app(demo_dsn, keyring, supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("shift+tab", "shift+tab", "enter", "down", "enter")  # format: csv
+        await settle(pilot)
+        await pilot.press("tab", "tab")
+        await type_text(pilot, PURPOSE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (
+            _line(app, "ledger-result") == f"未导出: {taken}: the file exists; choose another name"
+        )
+    assert taken.read_text(encoding="utf-8") == "kept\n"  # noqa: ASYNC240
+    assert sorted(p.name for p in tmp_path.iterdir()) == [taken.name]  # noqa: ASYNC240
+    assert await _exports(demo_dsn, PURPOSE) == []
