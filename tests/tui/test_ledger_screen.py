@@ -7,6 +7,7 @@ leaves no file and no audit row; the chart shows the twelve months of casework."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -25,13 +26,24 @@ from db.ledgers.trends import monthly_trend
 from db.users import AppUser
 from seeds.demo import seed_demo
 from seeds.demo_history import seed_history
-from tests.tui.conftest import DEMO_SEED, TODAY, add_app_user, fetch, settle, type_text
+from tests.tui import test_database_restart
+from tests.tui.conftest import (
+    DEMO_SEED,
+    TODAY,
+    add_app_user,
+    fetch,
+    screen_text,
+    settle,
+    type_text,
+)
+from tests.tui.test_database_restart import BANNER_ZH, Cluster
 from tui.app import TongxinApp
 from tui.dialogs.ledger_choice import ChoiceModal, MonthModal
 from tui.screens.ledger_screen import LedgerScreen, last_month
 from tui.widgets.ledger_charts import TrendChart
 from tui.widgets.ledger_table import LedgerTable
 
+own_cluster = test_database_restart.own_cluster  # a cluster of its own, to stop and start
 PURPOSE = "月度报表 monthly report"
 SIZE = (100, 30)
 LEDGER_PERSONS = 1500
@@ -338,3 +350,39 @@ async def test_an_export_over_an_existing_file_says_so_and_leaves_it_alone(
     assert taken.read_text(encoding="utf-8") == "kept\n"  # noqa: ASYNC240
     assert sorted(p.name for p in tmp_path.iterdir()) == [taken.name]  # noqa: ASYNC240
     assert await _exports(demo_dsn, PURPOSE) == []
+
+
+async def test_a_stopped_database_shows_the_banner_and_the_pages_go_on_once_it_is_back(
+    own_cluster: Cluster, keyring: Keyring
+) -> None:
+    city = (await fetch(own_cluster.dsn, "SELECT left(min(org_code), 4) AS c FROM person"))[0]
+    user = await add_app_user(own_cluster.dsn, "supervisor", city["c"], "王审核")
+    app = _app(own_cluster.dsn, keyring, user)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        first = screen.page
+        assert first is not None
+        assert first.after is not None
+        assert BANNER_ZH not in screen_text(app)
+
+        await asyncio.to_thread(own_cluster.stop)
+        await pilot.press("n")
+        await settle(pilot)
+        text = screen_text(app)
+        assert BANNER_ZH in text
+        assert "无法显示台账: 数据库无法连接" in _line(app, "ledger-status")
+        assert "Errno" not in text
+        assert screen.page == first
+        assert screen.number == 1
+
+        await asyncio.to_thread(own_cluster.start)
+        app.retry_database()
+        await settle(pilot)
+        assert BANNER_ZH not in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.number == 2
+        assert screen.problem == ""
+        second = await _page(own_cluster.dsn, user, "registry", user.org_code, None,
+                             first.after, screen.page_size)  # fmt: skip
+        assert screen.page.rows == second.rows
