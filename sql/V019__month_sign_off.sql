@@ -117,6 +117,30 @@ $$;
 REVOKE ALL ON FUNCTION tx_month_pending(text, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tx_month_pending(text, date) TO tongxin_app;
 
+-- A write dated in a community's month and the sign-off of that month do not pass each
+-- other: every write takes this lock shared (writers never wait for each other), a
+-- sign-off takes it exclusive, so it waits for the writes in flight to commit and then
+-- sees them (a visit submitted meanwhile is under review: the sign-off is refused), and
+-- a write that comes after waits for the sign-off and then meets its lock.
+CREATE FUNCTION tx_month_lock(p_org text, p_day date, p_exclusive boolean) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    key_unit integer := hashtext('month_sign_off:' || left(p_org, 12));
+    key_month integer := (extract(year FROM p_day) * 12 + extract(month FROM p_day))::integer;
+BEGIN
+    IF length(p_org) < 12 THEN
+        RETURN;
+    END IF;
+    IF p_exclusive THEN
+        PERFORM pg_advisory_xact_lock(key_unit, key_month);
+    ELSE
+        PERFORM pg_advisory_xact_lock_shared(key_unit, key_month);
+    END IF;
+END;
+$$;
+REVOKE ALL ON FUNCTION tx_month_lock(text, date, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tx_month_lock(text, date, boolean) TO tongxin_app;
+
 -- The rules of a sign-off and its reopen, for every app role; the stamps of who signed
 -- and who reopened are the database's. Named to fire after the once guard (`_once`).
 CREATE FUNCTION tx_sign_off_rules() RETURNS trigger
@@ -172,6 +196,7 @@ BEGIN
         RAISE EXCEPTION 'sign-off: % has not ended yet', month_text
             USING ERRCODE = 'check_violation';
     END IF;
+    PERFORM tx_month_lock(NEW.org_code, NEW.month, true);
     SELECT * INTO held FROM month_sign_off s
      WHERE s.org_code = NEW.org_code AND s.month = NEW.month AND s.reopened_at IS NULL;
     IF held.id IS NOT NULL THEN
@@ -266,6 +291,8 @@ BEGIN
         END IF;
         FOREACH side IN ARRAY ARRAY[row_old, row_new] LOOP
             CONTINUE WHEN side IS NULL OR side ->> lock.date_column IS NULL;
+            PERFORM tx_month_lock(side ->> scope_column, (side ->> lock.date_column)::date,
+                                  false);
             refusal := tx_month_lock_refusal(side ->> scope_column,
                                              (side ->> lock.date_column)::date);
             IF refusal IS NOT NULL THEN

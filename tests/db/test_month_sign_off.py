@@ -5,6 +5,7 @@ in one line; reopening says why, once, and is audited."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import date, timedelta
@@ -231,3 +232,26 @@ async def test_only_a_supervisor_whose_scope_holds_the_community_signs_an_ended_
         assert await conn.fetchval(seen) == 1
     async with acting_as(conn, elsewhere):
         assert await conn.fetchval(seen) == 0
+
+
+async def test_a_sign_off_waits_for_a_submit_in_flight_and_then_sees_it(
+    conn: asyncpg.Connection, other: asyncpg.Connection, site: Site, signer: AppUser
+) -> None:
+    await add_approved_sweep(conn, site.grid[:12], MONTH)
+    draft = await add_dated_visit(
+        conn, site.grid, site.person, site.worker.pg_role, IN_MONTH, "draft"
+    )
+    async with acting_as(other, site.worker):
+        await other.execute("UPDATE visit SET status = 'submitted' WHERE id = $1", draft)
+        signing = asyncio.ensure_future(_sign(conn, signer, site))
+        for _ in range(200):  # until the sign-off waits for the submit's transaction
+            waiting = await other.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            )
+            if waiting or signing.done():
+                break
+            await asyncio.sleep(0.01)
+        assert not signing.done()
+    with pytest.raises(SignOffRefused, match=r"\(visit: 1 waiting, 0 returned\)"):
+        await signing
+    assert await conn.fetchval("SELECT count(*) FROM month_sign_off") == 0
