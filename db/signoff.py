@@ -1,14 +1,17 @@
 """A supervisor signs off a community's month, which then locks (sql/V019); reopening it
 says why. Every rule is the database's, checked as the user: the community lies in
 their scope, the month has ended, its sweep is approved, nothing of it waits for review
-or a fix. What it refuses comes back as `SignOffRefused`, its one line in words.
+or a fix. What it refuses comes back as `SignOffRefused`, its one line in words, with
+the refusal's msgid and what fills it (`Refusal`), so the interface says it in the
+user's language; a late edit the lock refuses is read the same way (`refusal_of`).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -21,8 +24,64 @@ MonthStanding = Literal["open", "signed_off", "reopened"]
 REASON_LIMIT = 500
 
 
+# The database's refusals (the CONSTRAINT of its RAISE, sql/V019) and their msgids; the
+# DETAIL of each holds what fills the msgid.
+REFUSALS: dict[str, str] = {
+    "month_signed_off": N_(
+        "{month} of {unit} was signed off by {by} on {on}; ask a supervisor to reopen it"
+    ),
+    "sign_off_scope": N_("{unit} is not in your scope"),
+    "sign_off_community": N_("{unit} is not a community; months are signed off by community"),
+    "sign_off_not_ended": N_("{month} has not ended yet"),
+    "sign_off_again": N_("{month} of {unit} was signed off already, by {by} on {on}"),
+    "sign_off_sweep": N_("the sweep of {month} of {unit} is not approved ({sweeps})"),
+    "sign_off_pending": N_(
+        "{month} of {unit} still has records under review or returned for a fix ({kinds}); "
+        "finish them first"
+    ),
+    "reopen_reason": N_("say why {month} is reopened"),
+    "reopen_changed": N_("it was reopened or changed meanwhile, or is not in your scope"),
+}
+
+
+class Refusal(BaseModel):
+    """Why the database refused: its code, the msgid, and what fills the msgid."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    detail: dict[str, Any]
+
+    @property
+    def msgid(self) -> str:
+        return REFUSALS[self.code]
+
+
 class SignOffRefused(UserError):
     """The database refused a sign-off or a reopen; the message says why."""
+
+    def __init__(self, message: str, refusal: Refusal | None = None) -> None:
+        super().__init__(message)
+        self.refusal = refusal
+
+
+def refusal_of(exc: BaseException) -> Refusal | None:
+    """The sign-off refusal an error carries (a late edit of a signed-off month, a sign-off
+    or a reopen refused), or None."""
+    if isinstance(exc, SignOffRefused):
+        return exc.refusal
+    code = getattr(exc, "constraint_name", None)
+    if not isinstance(exc, asyncpg.PostgresError) or code not in REFUSALS:
+        return None
+    try:
+        detail = json.loads(getattr(exc, "detail", None) or "{}")
+    except ValueError:
+        return None
+    return Refusal(code=code, detail=detail) if isinstance(detail, dict) else None
+
+
+def _refused(exc: asyncpg.PostgresError) -> SignOffRefused:
+    return SignOffRefused(str(exc).strip().splitlines()[0], refusal_of(exc))
 
 
 class MonthState(BaseModel):
@@ -145,10 +204,11 @@ async def sign_off(conn: Connection, request: SignOff) -> MonthState:
             )  # fmt: skip
     except asyncpg.InsufficientPrivilegeError as exc:
         raise SignOffRefused(
-            f"sign-off: {request.org_code} is not in your scope, or you may not sign off"
+            f"sign-off: {request.org_code} is not in your scope",
+            Refusal(code="sign_off_scope", detail={"unit": request.org_code}),
         ) from exc
     except (asyncpg.CheckViolationError, asyncpg.UniqueViolationError) as exc:
-        raise SignOffRefused(str(exc).strip().splitlines()[0]) from exc
+        raise _refused(exc) from exc
     return await _after(conn, request.org_code, request.month)
 
 
@@ -162,17 +222,21 @@ async def reopen(conn: Connection, request: Reopen) -> MonthState:
                 "RETURNING org_code, month",
                 request.city_code, request.id, request.version, request.reason,
             )  # fmt: skip
-    except asyncpg.InsufficientPrivilegeError as exc:
-        raise SignOffRefused("reopen: you may not reopen this month") from exc
-    except asyncpg.CheckViolationError as exc:
-        raise SignOffRefused(str(exc).strip().splitlines()[0]) from exc
+    except (asyncpg.InsufficientPrivilegeError, asyncpg.CheckViolationError) as exc:
+        raise _refused(exc) from exc
     if row is None:
-        raise SignOffRefused("reopen: it was reopened or changed meanwhile; look again")
+        raise SignOffRefused(
+            "reopen: it was reopened or changed meanwhile, or is not in your scope",
+            Refusal(code="reopen_changed", detail={}),
+        )
     return await _after(conn, row["org_code"], row["month"])
 
 
 async def _after(conn: Connection, org_code: str, month: date) -> MonthState:
     state = await month_state(conn, org_code, month)
     if state is None:
-        raise SignOffRefused(f"sign-off: {org_code} is not in your scope")
+        raise SignOffRefused(
+            f"sign-off: {org_code} is not in your scope",
+            Refusal(code="sign_off_scope", detail={"unit": org_code}),
+        )
     return state

@@ -153,6 +153,10 @@ DECLARE
     held month_sign_off;
     unfinished text;
     pending text;
+    pending_kinds jsonb;
+    unfinished_units jsonb;
+    signer text;
+    signed_on text;
 BEGIN
     IF tx_operator() THEN
         RETURN NEW;
@@ -173,7 +177,8 @@ BEGIN
         END IF;
         IF btrim(NEW.reopen_reason) = '' THEN
             RAISE EXCEPTION 'reopen_reason: say why % is reopened', month_text
-                USING ERRCODE = 'check_violation';
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'reopen_reason',
+                      DETAIL = jsonb_build_object('month', month_text);
         END IF;
         NEW.reopen_reason := btrim(NEW.reopen_reason);
         NEW.reopened_by := actor;
@@ -185,42 +190,56 @@ BEGIN
     -- The policies check it too, but after this trigger: first say the plain reason.
     IF NOT (NEW.org_code >= tx_scope() AND NEW.org_code < tx_scope() || ':') THEN
         RAISE EXCEPTION 'sign-off: % is not in your scope', NEW.org_code
-            USING ERRCODE = 'insufficient_privilege';
+            USING ERRCODE = 'insufficient_privilege', CONSTRAINT = 'sign_off_scope',
+                  DETAIL = jsonb_build_object('unit', NEW.org_code);
     END IF;
     SELECT o.name INTO unit FROM org_unit o WHERE o.code = NEW.org_code AND o.level = 'community';
     IF unit IS NULL THEN
         RAISE EXCEPTION 'sign-off: % is not a community; months are signed off by community',
-            NEW.org_code USING ERRCODE = 'check_violation';
+            NEW.org_code USING ERRCODE = 'check_violation', CONSTRAINT = 'sign_off_community',
+                               DETAIL = jsonb_build_object('unit', NEW.org_code);
     END IF;
     IF NEW.month >= date_trunc('month', tx_office_today())::date THEN
         RAISE EXCEPTION 'sign-off: % has not ended yet', month_text
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'sign_off_not_ended',
+                  DETAIL = jsonb_build_object('month', month_text);
     END IF;
     PERFORM tx_month_lock(NEW.org_code, NEW.month, true);
     SELECT * INTO held FROM month_sign_off s
      WHERE s.org_code = NEW.org_code AND s.month = NEW.month AND s.reopened_at IS NULL;
     IF held.id IS NOT NULL THEN
+        signer := coalesce(nullif(held.signed_by_name, ''), held.signed_by);
+        signed_on := to_char(held.signed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD');
         RAISE EXCEPTION 'sign-off: % of % was signed off already, by % on %', month_text, unit,
-            coalesce(nullif(held.signed_by_name, ''), held.signed_by),
-            to_char(held.signed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')
-            USING ERRCODE = 'unique_violation';
+            signer, signed_on
+            USING ERRCODE = 'unique_violation', CONSTRAINT = 'sign_off_again',
+                  DETAIL = jsonb_build_object('month', month_text, 'unit', unit, 'by', signer,
+                                              'on', signed_on);
     END IF;
     SELECT string_agg(format('%s %s', m.unit_name, coalesce(m.status, m.state)), ', '
-                      ORDER BY m.org_code)
-      INTO unfinished
+                      ORDER BY m.org_code),
+           jsonb_agg(jsonb_build_object('unit', m.unit_name, 'state', coalesce(m.status, m.state))
+                     ORDER BY m.org_code)
+      INTO unfinished, unfinished_units
       FROM sweep_month_status(NEW.org_code, NEW.month, tx_office_today()) m
      WHERE m.status IS DISTINCT FROM 'approved';
     IF unfinished IS NOT NULL THEN
         RAISE EXCEPTION 'sign-off: the sweep of % of % is not approved (%)', month_text, unit,
-            unfinished USING ERRCODE = 'check_violation';
+            unfinished USING ERRCODE = 'check_violation', CONSTRAINT = 'sign_off_sweep',
+                             DETAIL = jsonb_build_object('month', month_text, 'unit', unit,
+                                                         'sweeps', unfinished_units);
     END IF;
     SELECT string_agg(format('%s: %s waiting, %s returned', p.kind, p.waiting, p.returned),
-                      '; ' ORDER BY p.kind)
-      INTO pending FROM tx_month_pending(NEW.org_code, NEW.month) p;
+                      '; ' ORDER BY p.kind),
+           jsonb_agg(jsonb_build_object('kind', p.kind, 'waiting', p.waiting,
+                                        'returned', p.returned) ORDER BY p.kind)
+      INTO pending, pending_kinds FROM tx_month_pending(NEW.org_code, NEW.month) p;
     IF pending IS NOT NULL THEN
         RAISE EXCEPTION 'sign-off: % of % still has records under review or returned for a fix '
                         '(%); finish them first', month_text, unit, pending
-            USING ERRCODE = 'check_violation';
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'sign_off_pending',
+                  DETAIL = jsonb_build_object('month', month_text, 'unit', unit,
+                                              'kinds', pending_kinds);
     END IF;
     NEW.signed_by := actor;
     NEW.signed_by_name := coalesce(actor_name, actor);
@@ -244,14 +263,15 @@ SELECT tx_trigger('month_sign_off', '_rules', 'BEFORE INSERT OR UPDATE', 'FOR EA
 -- The lock ---------------------------------------------------------------------------------------
 
 -- Why a row may not change: the sign-off in force of the month that `p_day` lies in, of the
--- community that `p_org` lies in, in words; NULL when there is none (or `p_org` lies above
--- a community). A definer: the writer is told who signed, whoever they are.
-CREATE FUNCTION tx_month_lock_refusal(p_org text, p_day date) RETURNS text
+-- community that `p_org` lies in: the month, the community, who signed it and on which
+-- day; NULL when there is none (or `p_org` lies above a community). A definer: the
+-- writer is told who signed, whoever they are.
+CREATE FUNCTION tx_month_lock_refusal(p_org text, p_day date) RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT format('%s of %s was signed off by %s on %s; ask a supervisor to reopen it',
-                  to_char(s.month, 'YYYY-MM'), coalesce(o.name, s.org_code),
-                  coalesce(nullif(s.signed_by_name, ''), s.signed_by),
-                  to_char(s.signed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'))
+    SELECT jsonb_build_object(
+               'month', to_char(s.month, 'YYYY-MM'), 'unit', coalesce(o.name, s.org_code),
+               'by', coalesce(nullif(s.signed_by_name, ''), s.signed_by),
+               'on', to_char(s.signed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'))
       FROM month_sign_off s LEFT JOIN org_unit o ON o.code = s.org_code
      WHERE length(p_org) >= 12 AND s.org_code = left(p_org, 12)
        AND s.month = date_trunc('month', p_day)::date AND s.reopened_at IS NULL
@@ -274,7 +294,7 @@ DECLARE
     scope_column text := (SELECT k.scope_column FROM kernel_table k
                            WHERE k.table_name = TG_TABLE_NAME);
     lock kernel_period_lock;
-    refusal text;
+    refusal jsonb;
     side jsonb;
 BEGIN
     IF tx_operator() THEN
@@ -296,7 +316,10 @@ BEGIN
             refusal := tx_month_lock_refusal(side ->> scope_column,
                                              (side ->> lock.date_column)::date);
             IF refusal IS NOT NULL THEN
-                RAISE EXCEPTION '%', refusal USING ERRCODE = 'check_violation';
+                RAISE EXCEPTION '% of % was signed off by % on %; ask a supervisor to reopen it',
+                    refusal ->> 'month', refusal ->> 'unit', refusal ->> 'by', refusal ->> 'on'
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'month_signed_off',
+                          DETAIL = refusal;
             END IF;
         END LOOP;
     END LOOP;

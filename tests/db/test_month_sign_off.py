@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from db import signoff
 from db.core.clock import today
 from db.core.session import acting_as
-from db.signoff import Reopen, SignOff, SignOffRefused
+from db.signoff import Refusal, Reopen, SignOff, SignOffRefused, refusal_of
 from db.users import AppUser, add_user
 from tests.db.kernel_fixtures import Site, add_case, attack, make_site
 from tests.db.signoff_fixtures import add_approved_sweep, add_dated_visit, last_ended_month
@@ -52,7 +52,7 @@ async def _refusal(conn: asyncpg.Connection, user: AppUser, sql: str, *args: obj
     with pytest.raises(asyncpg.CheckViolationError) as refused:
         async with acting_as(conn, user):
             await conn.execute(sql, *args)
-    return str(refused.value)
+    return str(refused.value).splitlines()[0]  # its DETAIL follows, for the interface
 
 
 async def _signed_month(conn: asyncpg.Connection, site: Site, signer: AppUser) -> uuid.UUID:
@@ -76,6 +76,13 @@ async def test_a_grid_workers_edit_of_a_signed_month_is_refused_with_the_reason(
         f"{MONTH:%Y-%m} of {name} was signed off by 王审核 on {on}; ask a supervisor to reopen it"
     )
     assert await _refusal(conn, site.worker, EDIT, draft) == expected
+    with pytest.raises(asyncpg.CheckViolationError) as refused:
+        async with acting_as(conn, site.worker):
+            await conn.execute(EDIT, draft)
+    assert refusal_of(refused.value) == Refusal(
+        code="month_signed_off",
+        detail={"month": f"{MONTH:%Y-%m}", "unit": name, "by": "王审核", "on": on},
+    )
     # A new visit dated in the month, or an edit that moves one into it, is refused too.
     outside = await add_dated_visit(
         conn, site.grid, site.person, site.worker.pg_role, today(), "draft"
@@ -189,6 +196,11 @@ async def test_a_month_with_records_under_review_or_returned_is_not_signed_off(
         f"sign-off: {MONTH:%Y-%m} of {name} still has records under review or returned for a "
         "fix (visit: 2 waiting, 1 returned); finish them first"
     )
+    assert refused.value.refusal == Refusal(
+        code="sign_off_pending",
+        detail={"month": f"{MONTH:%Y-%m}", "unit": name,
+                "kinds": [{"kind": "visit", "waiting": 2, "returned": 1}]},
+    )  # fmt: skip
     insert = (
         "INSERT INTO month_sign_off (city_code, id, org_code, month) "
         "VALUES ($1, gen_random_uuid(), $2, $3)"

@@ -94,7 +94,11 @@ async def test_a_supervisor_signs_a_month_off_and_reopens_it_with_a_reason(
         assert f"王审核 于 {today().isoformat()} 签字" in screen_text(app)
 
         await _press(pilot, "down", "enter", "enter")  # the month before: no sweep approved
-        assert _line(app, "#months-status").startswith("未能签字: sign-off: the sweep of ")
+        earlier = (MONTH - timedelta(days=1)).replace(day=1)
+        assert _line(app, "#months-status") == (
+            f"未能签字: {community} {earlier:%Y-%m} 的矛盾纠纷排查尚未审核通过"
+            f"（{community} 未报送）"
+        )
 
         await _press(pilot, "up", "r")
         assert isinstance(app.screen, TextPromptModal)
@@ -206,8 +210,8 @@ async def test_a_late_edit_in_the_visit_form_says_why_in_one_line_and_stores_not
         assert isinstance(app.screen, VisitFormScreen)
         line = _line(app, "#problems")
         assert line == (
-            f"未保存：{MONTH:%Y-%m} of {community} was signed off by 王审核 on 2026-11-03; "
-            "ask a supervisor to reopen it。已填写的内容仍在。"
+            f"未保存：{community} {MONTH:%Y-%m} 已由 王审核 于 2026-11-03 签字确认，不能再修改；"
+            "如需修改，请审核人重新开放该月。已填写的内容仍在。"
         )
     after = await fetch(fixed_dsn, "SELECT * FROM visit WHERE id = $1", draft)
     assert dict(after[0]) == dict(before)
