@@ -264,10 +264,12 @@ SELECT tx_trigger('month_sign_off', '_rules', 'BEFORE INSERT OR UPDATE', 'FOR EA
 
 -- Why a row may not change: the sign-off in force of the month that `p_day` lies in, of the
 -- community that `p_org` lies in: the month, the community, who signed it and on which
--- day; NULL when there is none (or `p_org` lies above a community). A definer: the
--- writer is told who signed, whoever they are.
+-- day; NULL when there is none (or `p_org` lies above a community). Read as the writer:
+-- whoever may write a row of a community reads its sign-offs (its grid workers through
+-- tx_share_community, everyone else by scope), and psql answers nobody about the months
+-- of communities they do not see.
 CREATE FUNCTION tx_month_lock_refusal(p_org text, p_day date) RETURNS jsonb
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
     SELECT jsonb_build_object(
                'month', to_char(s.month, 'YYYY-MM'), 'unit', coalesce(o.name, s.org_code),
                'by', coalesce(nullif(s.signed_by_name, ''), s.signed_by),

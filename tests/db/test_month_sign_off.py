@@ -267,3 +267,14 @@ async def test_a_sign_off_waits_for_a_submit_in_flight_and_then_sees_it(
     with pytest.raises(SignOffRefused, match=r"\(visit: 1 waiting, 0 returned\)"):
         await signing
     assert await conn.fetchval("SELECT count(*) FROM month_sign_off") == 0
+
+
+async def test_psql_tells_nobody_who_signed_off_the_months_of_communities_they_do_not_see(
+    conn: asyncpg.Connection, site: Site, signer: AppUser
+) -> None:
+    await _signed_month(conn, site, signer)
+    ask = "SELECT tx_month_lock_refusal($1, $2)"
+    async with acting_as(conn, site.far_worker):
+        assert await conn.fetchval(ask, site.grid, IN_MONTH) is None
+    async with acting_as(conn, site.neighbour_worker):  # another grid of the community
+        assert await conn.fetchval(ask, site.grid, IN_MONTH) is not None
