@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 import asyncpg
@@ -185,6 +185,18 @@ async def months(
     one `last` lies in, newest first, with where each stands."""
     rows = await conn.fetch(_MONTHS, scope, last, count, community)
     return [_state(r) for r in rows]
+
+
+def last_ended_month(on: date) -> date:
+    """The first day of the month before the one `on` lies in."""
+    return (on.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+async def months_to_sign_off(conn: Connection, scope: str, today: date) -> list[MonthState]:
+    """For a supervisor's home screen: the communities of `scope` whose last ended month
+    is not signed off (yet, or again since it was reopened)."""
+    found = await months(conn, scope, last_ended_month(today), 1)
+    return [m for m in found if m.standing != "signed_off"]
 
 
 async def month_state(conn: Connection, org_code: str, month: date) -> MonthState | None:

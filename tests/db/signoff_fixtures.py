@@ -4,16 +4,17 @@ approved sweep of it, and visits dated in it, all as the operator loads them."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import asyncpg
 
+from db import signoff
 from db.core.clock import today
 
 
 def last_ended_month() -> date:
     """The first day of the month before this one (in the office's zone)."""
-    return (today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    return signoff.last_ended_month(today())
 
 
 async def add_approved_sweep(conn: asyncpg.Connection, community: str, month: date) -> uuid.UUID:

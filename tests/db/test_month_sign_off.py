@@ -278,3 +278,16 @@ async def test_psql_tells_nobody_who_signed_off_the_months_of_communities_they_d
         assert await conn.fetchval(ask, site.grid, IN_MONTH) is None
     async with acting_as(conn, site.neighbour_worker):  # another grid of the community
         assert await conn.fetchval(ask, site.grid, IN_MONTH) is not None
+
+
+async def test_the_home_screen_lists_the_communities_whose_last_month_is_not_signed_off(
+    conn: asyncpg.Connection, site: Site, signer: AppUser
+) -> None:
+    async with acting_as(conn, signer):
+        before = await signoff.months_to_sign_off(conn, signer.org_code, today())
+    assert site.grid[:12] in {m.org_code for m in before}
+    assert {m.month for m in before} == {MONTH}
+    await _signed_month(conn, site, signer)
+    async with acting_as(conn, signer):
+        after = await signoff.months_to_sign_off(conn, signer.org_code, today())
+    assert {m.org_code for m in before} - {m.org_code for m in after} == {site.grid[:12]}

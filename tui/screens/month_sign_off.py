@@ -6,7 +6,7 @@ approved, nothing of it under review; what it refuses is said in the status line
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Header, Static
 
 from db import signoff
 from db.core.clock import OFFICE_TZ, today
-from db.signoff import MonthState, Reopen, SignOff
+from db.signoff import MonthState, Reopen, SignOff, last_ended_month
 from tui.dialogs.notice import ConfirmModal, TextPromptModal
 from tui.i18n import N_, _, translate_bindings
 from tui.keys import hold_keys, release_keys
@@ -31,11 +31,6 @@ LOAD_GROUP, SIGN_GROUP = "month-sign-off-load", "month-sign-off-sign"
 REOPEN_GROUP = "month-sign-off-reopen"
 MONTHS_SHOWN = 3
 COLUMNS = (N_("Community"), N_("Month"), N_("Sign-off"))
-
-
-def last_ended_month(on: date) -> date:
-    """The first day of the month before the one `on` lies in."""
-    return (on.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def _day(moment: datetime | None) -> str:
