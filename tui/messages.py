@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from db.referrals.store import ReferralOpened
     from db.representatives.form import AppointInput
     from db.representatives.store import ContactLine, Representative, RepresentativeRhythm
+    from db.signoff import MonthState
     from db.users import AppUser
     from db.visits.form import VisitForm
     from db.visits.store import Decision, VisitState, VisitSummary
@@ -250,6 +251,36 @@ class QueueLoaded(Message):
     bubble = False
 
     items: list[Waiting]
+
+
+@dataclass
+class BulkReviewed(Message):
+    """The marked records approved one by one: those approved, and those refused with
+    the reason, as they were listed."""
+
+    bubble = False
+
+    approved: list[Waiting]
+    refused: list[tuple[Waiting, str]]
+
+
+@dataclass
+class MonthsLoaded(Message):
+    """The communities' months as they stand, for the sign-off screen."""
+
+    bubble = False
+
+    months: list[MonthState]
+
+
+@dataclass
+class MonthSigned(Message):
+    """A month was signed off or reopened; `state` is how it stands now."""
+
+    bubble = False
+
+    state: MonthState
+    reopened: bool
 
 
 @dataclass
