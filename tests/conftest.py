@@ -6,7 +6,8 @@ import itertools
 import shutil
 import tempfile
 import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -81,6 +82,35 @@ async def _drop_database(admin_dsn: str, name: str) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+async def data_template(
+    pg_admin_dsn: str, name: str, fill: Callable[[asyncpg.Connection], Awaitable[object]]
+) -> str:
+    """A template database made once for the run: the migrated one, filled by `fill`;
+    tests then take copies of it (`copy_of`) instead of filling each their own."""
+    admin = await asyncpg.connect(pg_admin_dsn)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(_with_database(pg_admin_dsn, name))
+    try:
+        await fill(conn)
+    finally:
+        await conn.close()
+    return name
+
+
+@asynccontextmanager
+async def copy_of(pg_admin_dsn: str, template: str) -> AsyncIterator[str]:
+    """A database of its own for one test, copied from `template`; dropped after."""
+    name = await _fresh_database(pg_admin_dsn, template)
+    try:
+        yield _with_database(pg_admin_dsn, name)
+    finally:
+        await _drop_database(pg_admin_dsn, name)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date
 
 import asyncpg
@@ -17,6 +18,7 @@ from textual.worker import WorkerFailed
 from db.keys.crypto import Keyring
 from db.users import AppUser, RoleKind, add_user
 from seeds.demo import seed_demo
+from tests.conftest import copy_of, data_template
 from tests.tui.fixed_people import FIRST_TWO_GRIDS, insert_fixed_people, insert_fixed_queue
 from tui.app import TongxinApp
 from tui.screens.person_list import PersonListScreen
@@ -27,15 +29,21 @@ DEMO_PERSONS = 200
 DEMO_SEED = 1
 
 
-@pytest.fixture
-async def demo_dsn(db_dsn: str, keyring: Keyring) -> str:
-    """A fresh database with 200 deterministic demo persons (seed 1, today 2026-11-01)."""
-    conn = await asyncpg.connect(db_dsn)
-    try:
+@pytest.fixture(scope="session")
+async def demo_template(pg_admin_dsn: str, template_dsn: str, keyring: Keyring) -> str:
+    """The 200 deterministic demo persons (seed 1, today 2026-11-01), loaded once."""
+
+    async def fill(conn: asyncpg.Connection) -> None:
         await seed_demo(conn, keyring, persons=DEMO_PERSONS, seed=DEMO_SEED, today=TODAY)
-    finally:
-        await conn.close()
-    return db_dsn
+
+    return await data_template(pg_admin_dsn, "tongxin_demo_template", fill)
+
+
+@pytest.fixture
+async def demo_dsn(pg_admin_dsn: str, demo_template: str) -> AsyncIterator[str]:
+    """A fresh database with the demo persons of `demo_template`."""
+    async with copy_of(pg_admin_dsn, demo_template) as dsn:
+        yield dsn
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ leaves no file and no audit row; the chart shows the twelve months of casework."
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from db.ledgers.trends import monthly_trend
 from db.users import AppUser
 from seeds.demo import seed_demo
 from seeds.demo_history import seed_history
+from tests.conftest import copy_of, data_template
 from tests.tui import test_database_restart
 from tests.tui.conftest import (
     DEMO_SEED,
@@ -49,17 +51,22 @@ SIZE = (100, 30)
 LEDGER_PERSONS = 1500
 
 
-@pytest.fixture
-async def demo_dsn(db_dsn: str, keyring: Keyring) -> str:
+@pytest.fixture(scope="session")
+async def ledger_template(pg_admin_dsn: str, template_dsn: str, keyring: Keyring) -> str:
     """The demo data as `tongxin demo` loads it, persons and their history, for 1,500
-    persons (conftest's 200 leave a street's registry one page long)."""
-    conn = await asyncpg.connect(db_dsn)
-    try:
+    persons (conftest's 200 leave a street's registry one page long), loaded once."""
+
+    async def fill(conn: asyncpg.Connection) -> None:
         await seed_demo(conn, keyring, persons=LEDGER_PERSONS, seed=DEMO_SEED, today=TODAY)
         await seed_history(conn, seed=DEMO_SEED, today=TODAY)
-    finally:
-        await conn.close()
-    return db_dsn
+
+    return await data_template(pg_admin_dsn, "tongxin_ledger_template", fill)
+
+
+@pytest.fixture
+async def demo_dsn(pg_admin_dsn: str, ledger_template: str) -> AsyncIterator[str]:
+    async with copy_of(pg_admin_dsn, ledger_template) as dsn:
+        yield dsn
 
 
 @pytest.fixture
