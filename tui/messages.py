@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from db.audit.entries import TrailPage
     from db.core.connect import Pool
     from db.drafts import Draft
+    from db.home.dashboard import Dashboard
+    from db.home.grid_home import GridHome
     from db.meetings.carryover import CarriedItem
     from db.meetings.form import MeetingForm
     from db.meetings.links import Linkable
@@ -456,3 +458,21 @@ class ItemLoaded(Message):
     item: CarriedItem
     departments: list[tuple[str, str]]
     marked: bool = False
+
+
+@dataclass
+class HomeLoaded(Message):
+    """The grid worker's due work, for their home screen."""
+
+    bubble = False
+
+    home: GridHome
+
+
+@dataclass
+class DashboardLoaded(Message):
+    """The supervisor's figures of their scope, for their dashboard."""
+
+    bubble = False
+
+    dashboard: Dashboard
