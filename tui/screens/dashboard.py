@@ -7,6 +7,7 @@ to open yet says so. Counts of work only: nobody is scored, ranked or flagged.""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from textual import work
@@ -56,7 +57,7 @@ class DashboardScreen(FirstScreen):
         referred = sum(r.open for r in d.referrals)
         overdue = sum(r.overdue for r in d.referrals)
         return [
-            heading(_("Persons")),
+            heading(_("People in my area")),
             item(_("Registered {registered} · arrived this month {arrived} · left the city "
                    "this month {left}").format(registered=p.registered, arrived=p.arrived,
                                                left=p.left), self._persons()),
@@ -65,8 +66,6 @@ class DashboardScreen(FirstScreen):
                  style=DUE_SOON if p.missing_fields else ""),
             item(_("Waiting for my review: {count}").format(count=d.waiting_review),
                  self._opener("review")),
-            heading(_("Sweeps not filed (no list of sweeps yet)"), len(d.unfiled)),
-            *(self._unfiled(s) for s in d.unfiled),
             heading(_("Referrals: {open} open, {overdue} overdue").format(
                 open=referred, overdue=overdue)),
             *(item(_("{department}: {open} open, {overdue} overdue").format(
@@ -90,16 +89,19 @@ class DashboardScreen(FirstScreen):
             item(_("Overdue for a talk: {count}").format(count=d.representatives_overdue),
                  self._opener("representatives"),
                  style=OVERDUE if d.representatives_overdue else ""),
+            heading(_("Sweeps not filed (no list of sweeps yet)"), len(d.unfiled)),
+            *(self._unfiled(month) for month in _by_month(d.unfiled)),
         ]  # fmt: skip
 
-    def _unfiled(self, s: MonthStatus) -> Line:
-        month = s.month.strftime("%Y-%m")
-        if s.state == "missing":
-            state, style = _("overdue: due {due}").format(due=s.due_on.isoformat()), OVERDUE
-        else:
-            state, style = _("not filed yet, due {due}").format(due=s.due_on.isoformat()), ""
-        text = _("{unit} {month}: {state}").format(unit=s.unit_name, month=month, state=state)
-        return item(text, style=style, notice=NO_LIST)
+    def _unfiled(self, units: list[MonthStatus]) -> Line:
+        """One month's units not filed: how many, by when, and which."""
+        first = units[0]
+        overdue = first.state == "missing"  # one due day for the month: all or none past it
+        text = (_("{month}: {count} overdue, due {due}: {units}") if overdue
+                else _("{month}: {count} not filed yet, due {due}: {units}")).format(
+            month=first.month.strftime("%Y-%m"), count=len(units), due=first.due_on.isoformat(),
+            units="、".join(u.unit_name for u in units))  # fmt: skip
+        return item(text, style=OVERDUE if overdue else "", notice=NO_LIST)
 
     def _persons(self, filters: ListFilters | None = None) -> Any:
         def opens() -> Screen[Any]:
@@ -127,3 +129,10 @@ class DashboardScreen(FirstScreen):
             return RepresentativeListScreen(session)
 
         return opens
+
+
+def _by_month(unfiled: list[MonthStatus]) -> list[list[MonthStatus]]:
+    months: dict[date, list[MonthStatus]] = {}
+    for status in unfiled:
+        months.setdefault(status.month, []).append(status)
+    return [months[month] for month in sorted(months)]
