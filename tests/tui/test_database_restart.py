@@ -37,6 +37,7 @@ from tests.tui.conftest import (
     fill_boxes,
     screen_text,
     settle,
+    start_on_list,
 )
 from tui.app import TongxinApp
 from tui.screens.person_form import PersonFormScreen
@@ -109,7 +110,7 @@ async def test_a_stopped_database_shows_a_banner_and_the_draft_is_stored_when_it
     worker = await add_app_user(own_cluster.dsn)
     app = TongxinApp(own_cluster.dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("a")
         await settle(pilot)
         form = app.screen

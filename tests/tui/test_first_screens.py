@@ -15,6 +15,7 @@ from tests.db.home_fixtures import DAY, load_home_area
 from tests.db.kernel_fixtures import Site, make_site
 from tests.tui.conftest import notices, screen_text, settle
 from tui.app import TongxinApp
+from tui.dialogs.help import HelpScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.first_lines import FirstLines, FirstScreen
 from tui.screens.home import HomeScreen
@@ -141,3 +142,25 @@ async def test_auditors_keep_the_person_list_first(
         await pilot.press("escape", "b")
         await settle(pilot)
         assert isinstance(app.screen, PersonListScreen)  # nowhere to go back to
+
+
+async def test_help_lists_the_home_keys_and_ctrl_l_switches_to_english(
+    db_dsn: str, keyring: Keyring, site: Site
+) -> None:
+    app = TongxinApp(db_dsn, keyring=keyring, login=site.worker.name)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        shown = screen_text(app)
+        for words in ("打开该行所指的记录或列表", "人员名单：查找、查看、登记", "刷新"):
+            assert words in shown
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Home: my due work, 2026-12-01" in text
+        assert "Representatives to talk with (1)" in text
+        assert "weekly phone talk Overdue since" in text

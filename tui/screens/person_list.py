@@ -107,7 +107,7 @@ class PersonListScreen(ReportsFailures, Screen[None]):
         Binding("enter", "leave_search(True)", show=False, priority=True),
         Binding("escape", "leave_search(False)", N_("Back to the list"), priority=True),
         # Reached from a first screen (home, dashboard): back there, when not searching.
-        Binding("escape,b", "back", N_("Back"), key_display="b"),
+        Binding("escape,b", "back", N_("Back"), key_display="b", show=False),
     ]
 
     def __init__(
