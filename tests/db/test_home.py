@@ -5,12 +5,14 @@ day."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import asyncpg
 import pytest
 
 from db.core.session import acting_as
+from db.drafts import save_draft
 from db.home.dashboard import dashboard
 from db.home.grid_home import grid_home
 from db.home.returned import returned_to_me
@@ -193,3 +195,23 @@ async def test_a_grid_worker_reading_the_dashboard_sees_only_their_grid(
         "民政部门": (1, 0),
         None: (1, 0),
     }
+
+
+async def test_a_visit_kept_as_typed_is_listed_once(
+    other: asyncpg.Connection, site: Site, keyring: Keyring
+) -> None:
+    async with acting_as(other, site.worker):
+        stored = (await grid_home(other, keyring, DAY)).draft_visits[0]
+    new = uuid.uuid4()
+    values = {"id": str(new), "persons": [{"city_code": site.city, "id": str(site.person),
+                                            "name": "马小龙"}]}  # fmt: skip
+    async with acting_as(other, site.worker):
+        await save_draft(other, keyring, "visit", new, site.grid, None, values)
+        await save_draft(other, keyring, "visit", stored.id, site.grid, stored.version, values)
+    async with acting_as(other, site.worker):
+        home = await grid_home(other, keyring, DAY)
+    async with acting_as(other, site.neighbour_worker):
+        theirs = await grid_home(other, keyring, DAY)
+    assert [d.subject for d in home.typed_visits] == [new]  # the stored one is listed as stored
+    assert [v.id for v in home.draft_visits] == [stored.id]
+    assert theirs.typed_visits == []

@@ -6,22 +6,31 @@ reaches the person list from either, and Esc or b comes back. The area is fixed
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 import pytest
 from textual.pilot import Pilot
 
+from db.core.session import acting_as
+from db.drafts import save_draft
+from db.keys.check import ensure_keyring
 from db.keys.crypto import Keyring
+from db.visits.form import VisitForm, VisitPerson
 from tests.db.home_fixtures import DAY, load_home_area
 from tests.db.kernel_fixtures import Site, make_site
 from tests.tui.conftest import notices, screen_text, settle
 from tui.app import TongxinApp
 from tui.dialogs.help import HelpScreen
+from tui.screens.action_item_view import ActionItemScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.first_lines import FirstLines, FirstScreen
 from tui.screens.home import HomeScreen
 from tui.screens.person_list import PersonListScreen
+from tui.screens.referral_form import ReferralFormScreen
 from tui.screens.referral_list import ReferralListScreen
 from tui.screens.representative_record import RepresentativeScreen
+from tui.screens.visit_form import VisitFormScreen
 
 SIZE = (100, 30)
 
@@ -164,3 +173,54 @@ async def test_help_lists_the_home_keys_and_ctrl_l_switches_to_english(
         assert "Home: my due work, 2026-12-01" in text
         assert "Representatives to talk with (1)" in text
         assert "weekly phone talk Overdue since" in text
+
+
+async def test_enter_opens_each_kind_of_line_and_b_or_esc_comes_home(
+    db_dsn: str, keyring: Keyring, site: Site
+) -> None:
+    app = TongxinApp(db_dsn, keyring=keyring, login=site.worker.name)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for words, opened, back in (
+            ("逾期 1 天", ReferralFormScreen, "escape"),
+            ("落实就业岗位", ActionItemScreen, "b"),
+            ("走访 2026-11-02：马小龙", VisitFormScreen, "escape"),
+            ("请补充地点", VisitFormScreen, "escape"),
+        ):
+            await _go_to(pilot, words)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, opened), (words, screen_text(app))
+            if words == "请补充地点":
+                assert "请补充地点" in screen_text(app)  # the reviewer's comment, to fix
+            await pilot.press(back)
+            await settle(pilot)
+            assert isinstance(app.screen, HomeScreen), (words, screen_text(app))
+
+
+async def test_a_visit_kept_as_typed_opens_its_form_which_offers_the_draft(
+    db_dsn: str, keyring: Keyring, site: Site
+) -> None:
+    typed = VisitForm(
+        id=uuid.uuid4(),
+        visited_on="2026-11-30",
+        notes="了解就业情况",
+        persons=[VisitPerson(city_code=site.city, id=site.person, name="马小龙")],
+    )
+    conn = await asyncpg.connect(db_dsn)
+    try:
+        await ensure_keyring(conn, keyring)  # the key of what is sealed is on record
+        async with acting_as(conn, site.worker):
+            await save_draft(conn, keyring, "visit", typed.id, site.grid, None,
+                             typed.model_dump(mode="json"))  # fmt: skip
+    finally:
+        await conn.close()
+    app = TongxinApp(db_dsn, keyring=keyring, login=site.worker.name)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "我的走访草稿（2）" in screen_text(app)
+        await _go_to(pilot, "填写中的走访")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any(isinstance(s, VisitFormScreen) for s in app.screen_stack)
+        assert "未保存的草稿" in screen_text(app), screen_text(app)

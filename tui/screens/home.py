@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.screen import Screen
 
-from db.core.clock import today
+from db.core.clock import OFFICE_TZ, today
 from db.disputes.months import SweepDue
 from db.drafts import Draft
 from db.home.grid_home import GridHome, grid_home
@@ -181,7 +181,7 @@ class HomeScreen(FirstScreen):
     def _typed(self, draft: Draft) -> Line:
         names = "、".join(str(p.get("name", "")) for p in draft.values.get("persons", []))
         text = _("Visit being typed, kept {at}: {persons}").format(
-            at=draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M"), persons=names or "—"
+            at=draft.saved_at.astimezone(OFFICE_TZ).strftime("%Y-%m-%d %H:%M"), persons=names or "—"
         )
         return item(text, self._visit_opener(draft.org_code[:4], draft))
 
