@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from seeds.reference import SourceLoaded, load_reference
 
 if TYPE_CHECKING:
     from seeds.demo import DemoLoaded
+    from seeds.demo_history import HistoryLoaded
 
 
 async def load_reference_data(dsn: str | None = None) -> list[SourceLoaded]:
@@ -35,9 +37,20 @@ async def load_demo_data(
 
     keyring = load_keyring()
     async with connection(dsn) as conn:
-        return await seed_demo(
+        loaded = await seed_demo(
             conn, keyring, persons=persons, seed=seed, today=today, progress=progress
         )
+        history = await _ensure_history(conn, seed=seed, today=today)
+        return replace(loaded, history=history)
+
+
+async def _ensure_history(conn: Connection, *, seed: int, today: date) -> HistoryLoaded | None:
+    """The demo's 36 months of casework over the persons, unless some is stored already."""
+    from seeds.demo_history import has_history, seed_history
+
+    if await has_history(conn):
+        return None
+    return await seed_history(conn, seed=seed, today=today)
 
 
 # The demo's users, one of each kind, and the length of the org code each is scoped to
@@ -133,3 +146,5 @@ async def prepare_demo(
                 conn, keyring, persons=persons, seed=seed, today=today, progress=progress
             )
         await ensure_demo_users(conn)
+        if persons:
+            await _ensure_history(conn, seed=seed, today=today)

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import asyncpg
@@ -23,6 +23,9 @@ from db.keys.crypto import Keyring
 from db.persons.idcard import mask_id, mask_phone
 from seeds.demo_records import DemoHouseholdMember, DemoPerson, Division, Grid
 from seeds.population import generate
+
+if TYPE_CHECKING:
+    from seeds.demo_history import HistoryLoaded
 
 BATCH = 20_000
 
@@ -56,6 +59,7 @@ class DemoLoaded:
 
     persons: int
     household_members: int
+    history: HistoryLoaded | None = None  # the casework over them, where it was loaded
 
 
 class NoDemoGrids(UserError):

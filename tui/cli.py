@@ -219,6 +219,8 @@ def seed_demo(
             lambda: load_demo_data(persons=persons, seed=seed, today=today(), progress=advance)
         )
     typer.echo(f"loaded {loaded.persons} persons, {loaded.household_members} household members")
+    if loaded.history is not None:
+        typer.echo(f"and their history: {loaded.history.summary()}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,7 +28,7 @@ from pydantic_core import InitErrorDetails
 from db.core.problems import N_, again, field_error, problem
 from db.disputes.codes import CASE_KINDS, CONCLUDED, ROLES, CaseKind, Outcome, Role, Stage
 from db.disputes.steps import StepForm, StepInput, StepRules
-from db.persons.form import limited, parse_date
+from db.persons.form import limited, optional_day, parse_date, required_day
 
 SUMMARY_MAX, PLAN_MAX, PERSON_MAX, OUTCOME_MAX, ESCALATION_MAX = 2000, 2000, 60, 1000, 500
 NAME_MAX, DETAIL_MAX, PARTIES_MAX = 100, 200, 50
@@ -179,11 +179,7 @@ class CaseInput(BaseModel):
     @field_validator("opened_on", mode="before")
     @classmethod
     def _opened_on(cls, value: Any, info: ValidationInfo) -> date:
-        if not str(value).strip():
-            raise problem(N_("required"))
-        day = parse_date(str(value))
-        if day > _rules(info).today:
-            raise problem(N_("{value} is in the future"), value=day.isoformat())
+        day = required_day(value, _rules(info).today)
         taken_up = _rules(info).standing.mediated_on
         if taken_up is not None and day > taken_up:
             raise problem(N_("after the day it was taken up ({day})"), day=taken_up.isoformat())
@@ -215,11 +211,7 @@ class CaseInput(BaseModel):
     @field_validator("escalated_on", mode="before")
     @classmethod
     def _escalated_on(cls, value: Any, info: ValidationInfo) -> date | None:
-        if not str(value).strip():
-            return None
-        day = parse_date(str(value))
-        if day > _rules(info).today:
-            raise problem(N_("{value} is in the future"), value=day.isoformat())
+        day = optional_day(value, _rules(info).today)
         return day
 
     @field_validator("escalation_note", mode="before")

@@ -18,7 +18,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from db.core.problems import N_, Problem, field_error, problem
-from db.persons.form import limited, parse_date, plain
+from db.persons.form import limited, parse_date, plain, required_day
 from db.persons.free_text import HOLDS_AN_IDENTIFIER, holds_identifier
 
 MeetingKind = Literal[
@@ -319,11 +319,7 @@ class MeetingInput(BaseModel):
     @field_validator("held_on", mode="before")
     @classmethod
     def _held_on(cls, value: Any, info: ValidationInfo) -> date:
-        if not str(value).strip():
-            raise problem(N_("required"))
-        day = parse_date(str(value))
-        if day > _today(info):
-            raise problem(N_("{value} is in the future"), value=day.isoformat())
+        day = required_day(value, _today(info))
         return day
 
     @field_validator("starts_at", mode="before")

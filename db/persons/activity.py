@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from db.core.connect import Connection, record
+from db.persons.history import Earlier, earlier_records
 from db.visits.store import VisitSummary, visits_with
 
 
@@ -48,11 +49,14 @@ class Activity(BaseModel):
     visits: list[VisitSummary]
     needs: list[NeedSummary]
     disputes: list[DisputeSummary]
+    # Visits, needs and cases kept by grids the person has left (read-only, sql/V018).
+    earlier: list[Earlier] = []
 
 
 async def person_activity(conn: Connection, city_code: str, person_id: UUID) -> Activity:
     """Visits (newest first), needs not yet resolved, and the disputes the person is a party
-    to (those still open first), in the user's scope."""
+    to (those still open first), in the user's scope; and what grids the person has left
+    kept of theirs."""
     needs = await conn.fetch(
         """
         SELECT a.id, a.category, a.description, d.name_zh AS department, a.status,
@@ -81,4 +85,5 @@ async def person_activity(conn: Connection, city_code: str, person_id: UUID) -> 
         visits=await visits_with(conn, city_code, person_id),
         needs=[NeedSummary.model_validate(record(r)) for r in needs],
         disputes=[DisputeSummary.model_validate(record(r)) for r in disputes],
+        earlier=await earlier_records(conn, city_code, person_id),
     )

@@ -154,6 +154,26 @@ def parse_date(value: str) -> date:
         raise problem(N_("{value} is not a date on the calendar"), value=text) from None
 
 
+def required_day(value: object, today: date) -> date:
+    """A day typed in a box that must be filled, not after `today`."""
+    if not str(value).strip():
+        raise problem(N_("required"))
+    return _not_after(parse_date(str(value)), today)
+
+
+def optional_day(value: object, today: date) -> date | None:
+    """A day typed in a box that may stay empty (None), not after `today`."""
+    if not str(value).strip():
+        return None
+    return _not_after(parse_date(str(value)), today)
+
+
+def _not_after(day: date, today: date) -> date:
+    if day > today:
+        raise problem(N_("{value} is in the future"), value=day.isoformat())
+    return day
+
+
 def past_date(value: str, today: date) -> date:
     """A date typed as `parse_date` reads it, neither after `today` nor before 1900."""
     parsed = parse_date(value)

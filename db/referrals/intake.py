@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
 
 from db.core.problems import N_, field_error, problem
-from db.persons.form import parse_date
+from db.persons.form import required_day
 from db.visits.form import NeedForm, NeedInput, _a_year_before
 
 Channel = Literal["walk_in", "hotline", "online"]
@@ -52,11 +52,7 @@ class IntakeInput(NeedInput):
         today = info.context
         if not isinstance(today, date):
             raise TypeError("validation needs today's date as context")
-        if not str(value).strip():
-            raise problem(N_("required"))
-        day = parse_date(str(value))
-        if day > today:
-            raise problem(N_("{value} is in the future"), value=day.isoformat())
+        day = required_day(value, today)
         if day < _a_year_before(today):
             raise problem(N_("{value} is more than a year ago"), value=day.isoformat())
         return day

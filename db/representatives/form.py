@@ -15,7 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 from db.core.problems import N_, field_error, problem
-from db.persons.form import limited, parse_date, past_date, read_sex
+from db.persons.form import limited, past_date, read_sex, required_day
 from db.visits.form import VisitPerson
 
 Standing = Literal["ethnic", "religious", "clergy", "informant", "other"]
@@ -223,11 +223,7 @@ class ContactInput(BaseModel):
     @field_validator("contacted_on", mode="before")
     @classmethod
     def _day(cls, value: Any, info: ValidationInfo) -> date:
-        if not str(value).strip():
-            raise problem(N_("required"))
-        day = parse_date(str(value))
-        if day > _today(info):
-            raise problem(N_("{value} is in the future"), value=day.isoformat())
+        day = required_day(value, _today(info))
         return day
 
     @field_validator("place", mode="before")

@@ -15,7 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from db.core.problems import N_, field_error, problem
-from db.persons.form import limited, parse_date
+from db.persons.form import limited, parse_date, required_day
 
 VisitKind = Literal["home_visit", "phone_call", "face_to_face", "festival"]
 VISIT_KINDS: tuple[VisitKind, ...] = ("home_visit", "phone_call", "face_to_face", "festival")
@@ -167,11 +167,7 @@ class VisitInput(BaseModel):
     @field_validator("visited_on", mode="before")
     @classmethod
     def _visited_on(cls, value: Any, info: ValidationInfo) -> date:
-        if not str(value).strip():
-            raise problem(N_("required"))
-        day = parse_date(str(value))
-        if day > _today(info):
-            raise problem(N_("{value} is in the future"), value=day.isoformat())
+        day = required_day(value, _today(info))
         if day < _a_year_before(_today(info)):
             raise problem(N_("{value} is more than a year ago"), value=day.isoformat())
         return day

@@ -28,6 +28,7 @@ from db.persons.consent import (
     record_consent,
     withdraw_consent,
 )
+from db.persons.history import Earlier
 from db.persons.identifiers import reveal
 from db.persons.models import HouseholdRow, PersonDetail
 from db.persons.records import open_person
@@ -82,9 +83,28 @@ COLUMNS = {
     "visit-list": (N_("Date"), N_("Kind"), N_("Status"), N_("Persons"), N_("Needs")),
     "need-list": (N_("Category"), N_("What is needed"), N_("Department"), N_("Status"), N_("Due")),
     "dispute-list": (N_("Dispute"), N_("Summary"), N_("Status"), N_("Opened")),
+    "earlier-list": (N_("Date"), N_("Record"), N_("Kind"), N_("Status"), N_("Summary"),
+                     N_("Grid")),
     "consent-list": (N_("Legal basis"), N_("Since"), N_("Withdrawn"), N_("Recorded by"),
                      N_("Note")),
 }  # fmt: skip
+
+
+EARLIER_TITLE = N_("Earlier, kept by grids the person has left (read only)")
+# What each earlier record is, and the table of labels of its kind and its status.
+EARLIER = {
+    "visit": (N_("Visit"), VISIT_KINDS, VISIT_STATUSES),
+    "need": (N_("Need"), NEED_CATEGORIES, NEED_STATUSES),
+    "case": (N_("Dispute"), DISPUTE_KINDS, VISIT_STATUSES),
+}
+
+
+def earlier_cells(record: Earlier) -> list[Text | str]:
+    what, kinds, statuses = EARLIER[record.what]
+    return [
+        record.on_date.isoformat(), _(what), label(kinds, record.kind),
+        label(statuses, record.status), Text(record.summary), Text(record.grid_name),
+    ]  # fmt: skip
 
 
 class PersonRecordScreen(ReportsFailures, Screen[bool]):
@@ -141,6 +161,8 @@ class PersonRecordScreen(ReportsFailures, Screen[bool]):
                 yield DataTable(id="household", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Visits"), id="visits"):
                 yield DataTable(id="visit-list", cursor_type="row", zebra_stripes=True)
+                yield Static(_(EARLIER_TITLE), id="earlier-title", markup=False)
+                yield DataTable(id="earlier-list", cursor_type="row", zebra_stripes=True)
             with TabPane(_("Needs and disputes"), id="needs"):
                 yield DataTable(id="need-list", cursor_type="row", zebra_stripes=True)
                 yield DataTable(id="dispute-list", cursor_type="row", zebra_stripes=True)
@@ -240,6 +262,7 @@ class PersonRecordScreen(ReportsFailures, Screen[bool]):
         tabs = self.query_one(TabbedContent)
         for pane_id, title in TABS:
             tabs.get_tab(pane_id if pane_id != "household" else "household-tab").label = _(title)
+        self.query_one("#earlier-title", Static).update(_(EARLIER_TITLE))
         if self.detail is not None:
             self._show_record()
         self.refresh_bindings()
@@ -385,6 +408,9 @@ class PersonRecordScreen(ReportsFailures, Screen[bool]):
              d.opened_on.isoformat()]
             for d in activity.disputes
         ])  # fmt: skip
+        self._fill("earlier-list", [earlier_cells(e) for e in activity.earlier])
+        for earlier in ("#earlier-title", "#earlier-list"):
+            self.query_one(earlier).display = bool(activity.earlier)
 
     def _fill(self, table_id: str, rows: list[list[Text | str]]) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
