@@ -25,6 +25,7 @@ from tui.screens.first_lines import DUE_SOON, OVERDUE, FirstScreen, Line, headin
 
 LOAD_GROUP = "dashboard-load"
 NO_LIST = N_("There is no list of these to open yet.")
+NAMED_UNITS = 12  # a city's hundreds of communities would fill the screen
 
 
 class DashboardScreen(FirstScreen):
@@ -100,7 +101,7 @@ class DashboardScreen(FirstScreen):
         text = (_("{month}: {count} overdue, due {due}: {units}") if overdue
                 else _("{month}: {count} not filed yet, due {due}: {units}")).format(
             month=first.month.strftime("%Y-%m"), count=len(units), due=first.due_on.isoformat(),
-            units="、".join(u.unit_name for u in units))  # fmt: skip
+            units=_named(units))  # fmt: skip
         return item(text, style=OVERDUE if overdue else "", notice=NO_LIST)
 
     def _persons(self, filters: ListFilters | None = None) -> Any:
@@ -136,3 +137,10 @@ def _by_month(unfiled: list[MonthStatus]) -> list[list[MonthStatus]]:
     for status in unfiled:
         months.setdefault(status.month, []).append(status)
     return [months[month] for month in sorted(months)]
+
+
+def _named(units: list[MonthStatus]) -> str:
+    names = "、".join(u.unit_name for u in units[:NAMED_UNITS])
+    if len(units) <= NAMED_UNITS:
+        return names
+    return _("{names} and {more} more").format(names=names, more=len(units) - NAMED_UNITS)

@@ -6,7 +6,6 @@ reviewers returned. Enter opens a line's record or form; overdue is said in a wo
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -71,7 +70,7 @@ class HomeScreen(FirstScreen):
             heading(_("Referrals overdue or due within a week"), len(home.referrals)),
             *(self._referral(r) for r in home.referrals),
             heading(_("Representatives to talk with"), len(home.representatives)),
-            *(self._representative(r, home.day) for r in home.representatives),
+            *(self._representative(r) for r in home.representatives),
             heading(_("Action items due"), len(items)),
             *(self._action_item(i) for i in items),
             heading(_("Units overdue for a meeting"), len(home.meetings.overdue)),
@@ -103,7 +102,7 @@ class HomeScreen(FirstScreen):
             )
             style = DUE_SOON if due.days_left <= 7 else ""
         text = _("{unit} {month}: {state}").format(unit=s.unit_name, month=month, state=state)
-        return item(text, style=style, notice=SWEEP_FORM_COMING)  # fmt: skip
+        return item(text, style=style, notice=SWEEP_FORM_COMING)
 
     def _referral(self, line: ReferralLine) -> Line:
         due = line.due_on.isoformat() if line.due_on else "—"
@@ -132,7 +131,7 @@ class HomeScreen(FirstScreen):
 
         return item(text, opens, style=style)  # fmt: skip
 
-    def _representative(self, rep: RepresentativeRhythm, day: date) -> Line:
+    def _representative(self, rep: RepresentativeRhythm) -> Line:
         talks = zip(TALKS, (
             (rep.phone_state, rep.last_phone, rep.phone_due, None),
             (rep.face_state, rep.last_face, rep.face_due, None),
