@@ -1,10 +1,10 @@
-"""Run a benchmark: `python -m bench seed|lookup|start|writers|keys [...]`."""
+"""Run a benchmark: `python -m bench seed|lookup|ledgers|start|writers|keys [...]`."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import keys, lookup, seed_demo, start, writers
+from bench import keys, ledgers, lookup, seed_demo, start, writers
 
 
 def main() -> None:
@@ -15,6 +15,8 @@ def main() -> None:
     seed.add_argument("--seed", type=int, default=1)
     find = sub.add_parser("lookup", help="person lookups and registry pages, RLS vs owner")
     find.add_argument("--persons", type=int, default=100_000)
+    ledger = sub.add_parser("ledgers", help="ledger pages, statistics and exports of a city")
+    ledger.add_argument("--persons", type=int, default=100_000)
     begin = sub.add_parser("start", help="app start and memory, against a bare Textual app")
     begin.add_argument("--persons", type=int, default=20_000)
     begin.add_argument("--runs", type=int, default=5)
@@ -31,6 +33,8 @@ def main() -> None:
         seed_demo.main(args.persons, args.seed)
     elif args.name == "lookup":
         lookup.main(args.persons)
+    elif args.name == "ledgers":
+        ledgers.main(args.persons)
     elif args.name == "start":
         start.main(args.persons, args.runs)
     elif args.name == "keys":

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from db.core.connect import Connection
 from db.keys.crypto import Keyring
 
-FormName = Literal["person", "visit", "referral", "need", "meeting"]
+FormName = Literal["person", "visit", "referral", "need", "meeting", "sweep", "dispute_case"]
 
 
 class Draft(BaseModel):

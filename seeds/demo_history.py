@@ -1,7 +1,7 @@
 """The demo's casework history: 36 months of disputes and sweeps, needs and their
 referrals, meetings, representatives and their talks, and who looked at whom, over the
-demo persons already loaded. Each part writes as the operator in its own transaction;
-the same seed, day and persons give the same rows."""
+demo persons already loaded, and the months supervisors signed off. Each part writes as
+the operator in its own transaction; the same seed, day and persons give the same rows."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from seeds.demo_disputes import DisputesLoaded, seed_disputes
 from seeds.demo_meetings import MeetingsSeeded, seed_meetings
 from seeds.demo_referrals import ReferralsLoaded, seed_referrals
 from seeds.demo_representatives import RepresentativesLoaded, seed_representatives
+from seeds.demo_signoff import SignOffsLoaded, seed_sign_offs
 from seeds.demo_trail import TrailSeeded, seed_trail
 
 
@@ -24,13 +25,14 @@ class HistoryLoaded:
     meetings: MeetingsSeeded
     representatives: RepresentativesLoaded
     trail: TrailSeeded
+    sign_offs: SignOffsLoaded
 
     def summary(self) -> str:
         d, r, m, p = self.disputes, self.referrals, self.meetings, self.representatives
         return (
             f"{d.sweeps} sweeps, {d.cases} cases, {r.needs} needs, {m.meetings} meetings, "
             f"{m.action_items} action items, {p.representatives} representatives, "
-            f"{self.trail.rows} trail rows"
+            f"{self.trail.rows} trail rows, {self.sign_offs.signed_off} months signed off"
         )
 
 
@@ -54,7 +56,9 @@ async def seed_history(conn: Connection, *, seed: int, today: date) -> HistoryLo
         conn, seed=_part(seed, "representatives"), today=today
     )
     trail = await seed_trail(conn, seed=_part(seed, "trail"), today=today)
-    return HistoryLoaded(disputes, referrals, meetings, representatives, trail)
+    # Last: a month is signed off only once all of its records are reviewed.
+    sign_offs = await seed_sign_offs(conn, seed=_part(seed, "sign_offs"), today=today)
+    return HistoryLoaded(disputes, referrals, meetings, representatives, trail, sign_offs)
 
 
 def _part(seed: int, part: str) -> int:

@@ -17,6 +17,7 @@ import typer
 
 from db.core.clock import today
 from tui.cli_common import fail, lang_code, office_time, pick_lang, run, run_db, usage
+from tui.cli_ledgers import ledger_app
 from tui.cli_privacy import audit_app, keys_app, person_app, retention_app
 from tui.cli_users import user_app
 from tui.errors import USER_ERRORS, one_line
@@ -38,6 +39,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(retention_app, name="retention")
 app.add_typer(person_app, name="person")
+app.add_typer(ledger_app, name="ledger")
 
 LangOption = Annotated[
     str | None,

@@ -6,6 +6,7 @@ import asyncpg
 
 from db.core.errors import UserError
 from db.core.reachability import is_unreachable
+from db.signoff import refusal_of
 from tui.i18n import _
 
 USER_ERRORS: tuple[type[BaseException], ...] = (UserError, asyncpg.PostgresError, OSError)
@@ -19,7 +20,13 @@ def one_line(exc: BaseException) -> str:
 
 def reason(exc: BaseException) -> str:
     """Why some work failed, for a screen: a lost database in plain words (never the
-    socket's errno text, which says nothing to a grid worker), else `one_line`."""
+    socket's errno text, which says nothing to a grid worker), a month signed off in the
+    user's language, else `one_line`."""
     if is_unreachable(exc):
         return _("the database is unreachable")
+    refusal = refusal_of(exc)
+    if refusal is not None:
+        from tui.refusal_text import refusal_text
+
+        return refusal_text(refusal)
     return one_line(exc)

@@ -75,19 +75,49 @@ OUTCOME_RESULTS = {
     "resolved": N_("Resolved"),
     "unable": N_("Unable to help"),
 }
+# People's mediation's categories (sql/V012), in the order its statistics list them.
 DISPUTE_KINDS = {
-    "wage_arrears": N_("Wage arrears"),
-    "trade": N_("Trade"),
-    "tenancy": N_("Tenancy"),
+    "marriage_family": N_("Marriage and family"),
     "neighbours": N_("Neighbours"),
-    "family": N_("Family"),
+    "housing_land": N_("Housing and homestead"),
+    "contract": N_("Contract"),
+    "business": N_("Production and business"),
+    "damages": N_("Damages"),
+    "labour": N_("Labour (incl. wage arrears)"),
+    "consumer": N_("Consumer"),
+    "medical": N_("Medical"),
+    "traffic": N_("Road traffic accident"),
+    "property_management": N_("Property management"),
+    "land_requisition": N_("Land requisition and demolition"),
+    "ethnic_religious": N_("Ethnic and religious customs"),
     "other": N_("Other"),
 }
-DISPUTE_STATUSES = {
-    "open": N_("Unresolved"),
+# A case's own status (its stage); its review has VISIT_STATUSES' words.
+DISPUTE_STAGES = {
+    "open": N_("Awaiting mediation"),
     "mediating": N_("Mediating"),
-    "resolved": N_("Resolved"),
-    "referred": N_("Referred"),
+    "resolved": N_("Resolved by agreement"),
+    "referred": N_("Referred elsewhere"),
+    "closed": N_("Ended"),
+}
+PARTY_ROLES = {
+    "applicant": N_("Applicant"),
+    "respondent": N_("Respondent"),
+    "other": N_("Other party"),
+}
+OUTCOMES = {
+    "agreement": N_("Agreement reached"),
+    "no_agreement": N_("No agreement"),
+}
+SWEEP_DETAILS = {
+    "nil_return": N_("Nil return"),
+    "with_cases": N_("New cases found"),
+}
+SWEEP_STATES = {
+    "filed": N_("Filed on time"),
+    "late": N_("Filed late"),
+    "missing": N_("Not filed, overdue"),
+    "due": N_("Due"),
 }
 
 STANDINGS = {

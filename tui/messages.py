@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from db.audit.city_chain import CityChainReport
     from db.audit.entries import TrailPage
     from db.core.connect import Pool
+    from db.disputes.case_form import CaseForm, CaseStanding
+    from db.disputes.cases import CaseLine, CaseView, HistoryLine
+    from db.disputes.months import MonthStatus
+    from db.disputes.sweeps import SweepView
     from db.drafts import Draft
     from db.home.dashboard import Dashboard
     from db.home.grid_home import GridHome
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from db.referrals.store import ReferralOpened
     from db.representatives.form import AppointInput
     from db.representatives.store import ContactLine, Representative, RepresentativeRhythm
+    from db.signoff import MonthState
     from db.users import AppUser
     from db.visits.form import VisitForm
     from db.visits.store import Decision, VisitState, VisitSummary
@@ -248,6 +253,36 @@ class QueueLoaded(Message):
     bubble = False
 
     items: list[Waiting]
+
+
+@dataclass
+class BulkReviewed(Message):
+    """The marked records approved one by one: those approved, and those refused with
+    the reason, as they were listed."""
+
+    bubble = False
+
+    approved: list[Waiting]
+    refused: list[tuple[Waiting, str]]
+
+
+@dataclass
+class MonthsLoaded(Message):
+    """The communities' months as they stand, for the sign-off screen."""
+
+    bubble = False
+
+    months: list[MonthState]
+
+
+@dataclass
+class MonthSigned(Message):
+    """A month was signed off or reopened; `state` is how it stands now."""
+
+    bubble = False
+
+    state: MonthState
+    reopened: bool
 
 
 @dataclass
@@ -476,3 +511,58 @@ class DashboardLoaded(Message):
     bubble = False
 
     dashboard: Dashboard
+
+
+@dataclass
+class SweepFormLoaded(Message):
+    """What the sweep form opens with: the month's sweep (stored or new), how it stands
+    (filed, late, missing or due), a kept draft."""
+
+    bubble = False
+
+    view: SweepView
+    month: MonthStatus | None
+    draft: Draft | None
+
+
+@dataclass
+class SweepCasesLoaded(Message):
+    """The sweep's cases again, after one was added or changed: open ones, new ones."""
+
+    bubble = False
+
+    open_cases: list[CaseLine]
+    new_cases: list[CaseLine]
+
+
+@dataclass
+class CaseFormLoaded(Message):
+    """What the case form opens with: the stored case (None: a new one), its form, the
+    departments, a kept draft."""
+
+    bubble = False
+
+    view: CaseView | None
+    form: CaseForm
+    draft: Draft | None
+    departments: list[tuple[str, str]]
+
+
+@dataclass
+class CaseHistoryLoaded(Message):
+    """Where a saved case stands now, and its history with the steps just stored."""
+
+    bubble = False
+
+    standing: CaseStanding
+    history: list[HistoryLine]
+
+
+@dataclass
+class SweepListLoaded(Message):
+    """The sweeps of the user's scope by month, and its cases still open."""
+
+    bubble = False
+
+    months: list[MonthStatus]
+    cases: list[CaseLine]

@@ -71,6 +71,20 @@ FIELD_LABELS: dict[str, str] = {
     "status": N_("Status"),
     "done_on": N_("On"),
     "note": N_("Note"),
+    "nil_return": N_("Nil return"),
+    "rechecks": N_("Re-check"),
+    "stage": N_("Status"),
+    "outcome": N_("Outcome"),
+    "opened_on": N_("Taken in"),
+    "summary": N_("What it is about"),
+    "mediation_plan": N_("Mediation plan"),
+    "responsible_person": N_("Responsible person"),
+    "outcome_note": N_("How it ended"),
+    "escalated_on": N_("Escalated"),
+    "escalation_note": N_("Why escalated"),
+    "parties": N_("Parties"),
+    "role": N_("Role"),
+    "detail": N_("Who they are"),
 }
 # Where a form labels a field otherwise: (model, field) → label.
 MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {
@@ -86,12 +100,16 @@ MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {
     ("MeetingInput", "person_id"): N_("Person"),
     ("MeetingInput", "kind"): N_("Meeting kind"),
     ("AttendeeInput", "name"): N_("Name"),
+    ("CaseInput", "kind"): N_("Dispute kind"),
 }
 # The list a row of a problem belongs to → how the row is named ("Need 2").
 ROW_LABELS: dict[str, str] = {
     "needs": N_("Need {number}"),
     "items": N_("Action item {number}"),
     "attendees": N_("Attendance line {number}"),
+    "rechecks": N_("Case {number}"),
+    "parties": N_("Party {number}"),
+    "steps": N_("Step {number}"),
 }
 
 

@@ -292,6 +292,15 @@ async def unit_for(conn: Connection, org_code: str) -> tuple[str, str]:
     return row["code"], row["name"]
 
 
+async def open_cases(conn: Connection, limit: int = 200) -> list[CaseLine]:
+    """The cases of the user's scope not concluded yet, the oldest taken in first."""
+    rows = await conn.fetch(
+        LINE_SQL + " WHERE c.stage IN ('open', 'mediating') ORDER BY c.opened_on, c.id LIMIT $1",
+        limit,
+    )
+    return [CaseLine.model_validate(record(r)) for r in rows]
+
+
 async def escalated_cases(conn: Connection) -> list[CaseLine]:
     """The cases escalated to the user's scope and not concluded, the oldest escalation
     first (a supervisor's list)."""

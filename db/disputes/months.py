@@ -84,6 +84,24 @@ async def month_status(conn: Connection, scope: str, month: date, today: date) -
     return [MonthStatus.model_validate(record(r)) for r in rows]
 
 
+def months_back(today: date, count: int) -> list[date]:
+    """The first days of this month and the `count - 1` before it, the latest first."""
+    months = [first_of(today)]
+    while len(months) < count:
+        months.append(month_before(months[-1]))
+    return months
+
+
+async def scope_months(conn: Connection, today: date, count: int = 12) -> list[MonthStatus]:
+    """The sweeps of the user's scope, this month and the `count - 1` before it: every
+    filing unit's, the latest month first (the sweep list shows them so)."""
+    scope = await _scope(conn)
+    found: list[MonthStatus] = []
+    for month in months_back(today, count):
+        found += await month_status(conn, scope, month, today)
+    return found
+
+
 async def home_sweeps(conn: Connection, today: date) -> list[SweepDue]:
     """For the home screen: the sweep of this month of each unit the user files for, and
     last month's while it is still to file (due, or missing past its day)."""

@@ -118,5 +118,5 @@ class SweepInput(BaseModel):
         for index, case in enumerate(open_cases):
             if case.id not in checked:
                 problems.append(Problem("rechecks", N_("not re-checked yet (Enter)"),
-                                        row=index + 1))  # fmt: skip
+                                        row=index + 1, within="rechecks"))  # fmt: skip
         return problems

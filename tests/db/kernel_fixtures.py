@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import asyncpg
 
@@ -323,3 +323,17 @@ async def add_action_item(
         org_code[:4], item, meeting, org_code, seq, f"落实第{seq}项",
     )  # fmt: skip
     return item
+
+
+async def add_sign_off(conn: asyncpg.Connection, community: str, signer: str) -> None:
+    """The community's September signed off by `signer` (a role), reopened, and signed
+    off again: the history of a month and the sign-off in force."""
+    for reopened in (True, False):
+        await conn.execute(
+            "INSERT INTO month_sign_off (city_code, id, org_code, month, signed_by, reopened_by, "
+            "reopened_at, reopen_reason) VALUES ($1, gen_random_uuid(), $2, '2026-09-01', $3, "
+            "$4, $5, $6)",
+            community[:4], community, signer, signer if reopened else None,
+            datetime(2026, 10, 9, tzinfo=UTC) if reopened else None,
+            "补录漏报的走访" if reopened else "",
+        )  # fmt: skip

@@ -35,6 +35,7 @@ async def test_every_part_of_the_history_is_loaded_once(
     assert counts["representative"] == loaded.representatives.representatives
     assert counts["visit"] == loaded.referrals.visits + loaded.representatives.visits
     assert loaded.trail.rows > 0
+    assert await conn.fetchval("SELECT count(*) FROM month_sign_off") > 0
     reports = await verify_chains(conn)  # raises ChainBroken at a broken link
     assert sum(r.rows for r in reports) == await conn.fetchval("SELECT count(*) FROM audit_log")
     assert await _ensure_history(conn, seed=3, today=TODAY) is None

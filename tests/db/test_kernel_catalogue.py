@@ -120,6 +120,11 @@ async def trigger_problems(conn: asyncpg.Connection) -> list[str]:
             for event, name in ((INSERT, "insert"), (UPDATE, "update")):
                 if not _fires(triggers, table, "tx_stamp", ROW | BEFORE, event):
                     problems.append(f"{table}: no stamp trigger firing always on {name}")
+    locked = await conn.fetch("SELECT DISTINCT table_name FROM kernel_period_lock ORDER BY 1")
+    for (table,) in locked:
+        for event, name in ((INSERT, "insert"), (UPDATE, "update"), (DELETE, "delete")):
+            if not _fires(triggers, table, "tx_period_lock_guard", ROW | BEFORE, event):
+                problems.append(f"{table}: signed-off months unlocked on {name}")
     for kind, table in await conn.fetch("SELECT kind, table_name FROM submission_kind"):
         if not _fires(triggers, table, "tx_workflow_guard", ROW | BEFORE, INSERT | UPDATE):
             problems.append(f"{table}: kind {kind} without its workflow guard firing always")
@@ -306,6 +311,7 @@ async def test_each_check_names_what_breaks_it(conn: asyncpg.Connection) -> None
     await conn.execute("DROP TRIGGER action_item_link_reference ON action_item_link")
     await conn.execute("DELETE FROM kernel_reference WHERE column_name = 'closed_in'")
     await conn.execute("DROP TRIGGER dispute_sweep_recheck_refs ON dispute_sweep_recheck")
+    await conn.execute("ALTER TABLE meeting ENABLE TRIGGER meeting_period_lock")  # not ALWAYS
     await conn.execute(
         "ALTER TABLE visit ADD COLUMN follows uuid, "
         "ADD FOREIGN KEY (city_code, follows) REFERENCES visit (city_code, id)"
@@ -338,6 +344,9 @@ async def test_each_check_names_what_breaks_it(conn: asyncpg.Connection) -> None
         "action_item_link: need_id unchecked on update",
         "dispute_sweep_recheck: its reference case_id unchecked on insert",
         "dispute_sweep_recheck: its reference case_id unchecked on update",
+        "meeting: signed-off months unlocked on insert",
+        "meeting: signed-off months unlocked on update",
+        "meeting: signed-off months unlocked on delete",
         "meeting_note: no stamp trigger firing always on insert",
         "meeting_note: no stamp trigger firing always on update",
     }

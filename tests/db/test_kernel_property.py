@@ -7,7 +7,8 @@ fills every table in several grids (persons, households, consents, visits in eve
 state with persons and needs, needs followed up (notes, closes in every state), status
 history, a dispute case with its party, minutes of community meetings in every state
 with attendance, action items and their links, sweeps, hand-overs, drafts, users,
-representatives and their contacts, the audit trail), reads each relation as each user,
+representatives and their contacts, sign-offs of months (one reopened), the audit
+trail), reads each relation as each user,
 compares with what the owner sees filtered by the user's scope, and rolls everything
 back. A relation that cannot be judged by an org code fails the test; it is never skipped.
 """
@@ -25,7 +26,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db.users import add_user
-from tests.db.kernel_fixtures import add_representative, add_representative_contact, fill_referrals
+from tests.db.kernel_fixtures import (
+    add_representative,
+    add_representative_contact,
+    add_sign_off,
+    fill_referrals,
+)
 
 CITY = "9902"
 KIND_LEVELS = {
@@ -262,6 +268,7 @@ async def _build(conn: asyncpg.Connection, world: World) -> list[tuple[str, str,
     communities = sorted({grid[:12] for grid in world.persons})
     for community in communities:
         await _sweep(conn, community)
+        await add_sign_off(conn, community, users[0][2])
     for index, grid in world.moves:
         if world.persons[index] != grid:
             await conn.execute(

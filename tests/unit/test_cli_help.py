@@ -33,7 +33,7 @@ def test_the_contract_commands_exist() -> None:
     expected = {
         "tui", "demo", "db migrate", "db status", "seed reference", "seed demo",
         "user add", "user list", "user disable", "audit show", "audit verify", "keys rotate",
-        "retention run", "person export",
+        "retention run", "person export", "ledger list", "ledger export",
     }  # fmt: skip
     assert expected <= names
 

@@ -28,3 +28,10 @@ def test_wheel_ships_every_data_file(tmp_path: Path) -> None:
     missing = [str(p.relative_to(ROOT)) for p in needed if str(p.relative_to(ROOT)) not in shipped]
     assert missing == []
     assert any(name.endswith("entry_points.txt") for name in shipped)
+    modules = [
+        str(p.relative_to(ROOT))
+        for top in ("db", "seeds", "sql", "tui")
+        for p in (ROOT / top).rglob("*.py")
+        if "__pycache__" not in p.parts
+    ]
+    assert [m for m in modules if m not in shipped] == []

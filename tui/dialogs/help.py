@@ -18,6 +18,16 @@ from tui.i18n import N_, _
 from tui.messages import LanguageChanged
 
 
+def declared(node: DOMNode) -> list[BindingType]:
+    """The BINDINGS of the node's class and of the app's classes it builds on, the base's
+    first (a form's ctrl+s and ctrl+t are its base's); Textual's own are left out."""
+    found: list[BindingType] = []
+    for cls in reversed(type(node).__mro__):
+        if cls.__module__.startswith("tui.") and "BINDINGS" in cls.__dict__:
+            found += cls.__dict__["BINDINGS"]
+    return found
+
+
 def key_rows(*nodes: DOMNode) -> list[tuple[str, str]]:
     """(keys, what they do) for the BINDINGS each node's class declares, one row an action.
 
@@ -27,7 +37,7 @@ def key_rows(*nodes: DOMNode) -> list[tuple[str, str]]:
     """
     rows: dict[tuple[int, str], tuple[list[str], str]] = {}
     for number, node in enumerate(nodes):
-        for _key, binding in BindingsMap(type(node).BINDINGS):
+        for _key, binding in BindingsMap(declared(node)):
             text = binding.tooltip or binding.description
             if not text or ruled_out(node, binding):
                 continue

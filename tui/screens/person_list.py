@@ -102,6 +102,20 @@ class PersonListScreen(ReportsFailures, Screen[None]):
             tooltip=N_("Meetings, their minutes and the action items carried over"),
             show=False,
         ),
+        Binding(
+            "d",
+            "disputes",
+            N_("Disputes"),
+            tooltip=N_("Monthly dispute sweeps and the dispute cases still open"),
+            show=False,
+        ),
+        Binding(
+            "t",
+            "ledgers",
+            N_("Ledgers"),
+            tooltip=N_("The ledgers (台账) of your scope: pages, charts, export"),
+            show=False,
+        ),
         # Priority, so the box's own Enter does not take it. Esc searches too if the
         # text changed (it would be searched for a moment later anyway).
         Binding("enter", "leave_search(True)", show=False, priority=True),
@@ -336,6 +350,18 @@ class PersonListScreen(ReportsFailures, Screen[None]):
 
             self.app.push_screen(MeetingListScreen(self.session))
 
+    def action_disputes(self) -> None:
+        if self.session is not None:
+            from tui.screens.sweep_list import SweepListScreen
+
+            self.app.push_screen(SweepListScreen(self.session))
+
+    def action_ledgers(self) -> None:
+        if self.session is not None:
+            from tui.screens.ledger_screen import LedgerScreen
+
+            self.app.push_screen(LedgerScreen(self.session))
+
     async def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
         await self._renew_table()
@@ -407,7 +433,7 @@ class PersonListScreen(ReportsFailures, Screen[None]):
             return self.session is not None and self.session.user.role_kind != "auditor"
         if action == "trail":
             return self.session is not None and self.session.user.role_kind == "auditor"
-        if action == "meetings":
+        if action in ("meetings", "ledgers"):
             return self.session is not None
         if action == "back":
             return self.back

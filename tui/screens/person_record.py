@@ -40,7 +40,7 @@ from tui.i18n import N_, _, translate_bindings
 from tui.keys import hand_keys_on, hold_keys, release_keys
 from tui.labels import (
     DISPUTE_KINDS,
-    DISPUTE_STATUSES,
+    DISPUTE_STAGES,
     NEED_CATEGORIES,
     NEED_STATUSES,
     STATUSES,
@@ -56,6 +56,7 @@ from tui.messages import (
     PersonOpened,
     StatusChanged,
 )
+from tui.screens.case_form import CaseFormScreen
 from tui.screens.failures import Failure, ReportsFailures
 from tui.screens.need_intake import NeedIntakeScreen
 from tui.screens.person_details import consent_cells, details_table, household_cells
@@ -82,7 +83,7 @@ COLUMNS = {
     "household": (N_("Name"), N_("Relation"), N_("Sex"), N_("Born"), N_("School")),
     "visit-list": (N_("Date"), N_("Kind"), N_("Status"), N_("Persons"), N_("Needs")),
     "need-list": (N_("Category"), N_("What is needed"), N_("Department"), N_("Status"), N_("Due")),
-    "dispute-list": (N_("Dispute"), N_("Summary"), N_("Status"), N_("Opened")),
+    "dispute-list": (N_("Dispute"), N_("Summary"), N_("Status"), N_("Taken in")),
     "earlier-list": (N_("Date"), N_("Record"), N_("Kind"), N_("Status"), N_("Summary"),
                      N_("Grid")),
     "consent-list": (N_("Legal basis"), N_("Since"), N_("Withdrawn"), N_("Recorded by"),
@@ -317,6 +318,16 @@ class PersonRecordScreen(ReportsFailures, Screen[bool]):
             lambda _done: self.load_record(),
         )
 
+    @on(DataTable.RowSelected, "#dispute-list")
+    def open_dispute(self, event: DataTable.RowSelected) -> None:
+        if self.activity is None or event.cursor_row >= len(self.activity.disputes):
+            return
+        case = self.activity.disputes[event.cursor_row]
+        self.app.push_screen(
+            CaseFormScreen(self.session, case.city_code, case.id),
+            lambda _done: self.load_record(),
+        )
+
     def action_raise_need(self) -> None:
         if self.detail is None:
             return
@@ -404,7 +415,7 @@ class PersonRecordScreen(ReportsFailures, Screen[bool]):
             for n in activity.needs
         ])  # fmt: skip
         self._fill("dispute-list", [
-            [label(DISPUTE_KINDS, d.kind), Text(d.summary), label(DISPUTE_STATUSES, d.status),
+            [label(DISPUTE_KINDS, d.kind), Text(d.summary), label(DISPUTE_STAGES, d.stage),
              d.opened_on.isoformat()]
             for d in activity.disputes
         ])  # fmt: skip

@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from db.workflow import Waiting
 from tui.i18n import N_, _
-from tui.labels import MEETING_KINDS, VISIT_KINDS, label
+from tui.labels import DISPUTE_KINDS, MEETING_KINDS, SWEEP_DETAILS, VISIT_KINDS, label
 from tui.session import Session
 
 Opener = Callable[[Session, Waiting], Screen[Any]]
@@ -33,6 +33,18 @@ def _open_visit(session: Session, item: Waiting) -> Screen[Any]:
     from tui.screens.visit_form import VisitFormScreen
 
     return VisitFormScreen(session, item.city_code, item.id, review=item)
+
+
+def _open_sweep(session: Session, item: Waiting) -> Screen[Any]:
+    from tui.screens.sweep_form import SweepFormScreen
+
+    return SweepFormScreen(session, item.city_code, item.id, review=item)
+
+
+def _open_case(session: Session, item: Waiting) -> Screen[Any]:
+    from tui.screens.case_form import CaseFormScreen
+
+    return CaseFormScreen(session, item.city_code, item.id, review=item)
 
 
 def _open_referral(session: Session, item: Waiting) -> Screen[Any]:
@@ -57,6 +69,10 @@ KINDS: dict[str, KindView] = {
         N_("Close of a need"), N_("Whose need: {title}"), CLOSES, _open_referral
     ),
     "minutes": KindView(N_("Minutes"), N_("Agenda: {title}"), MEETING_KINDS, _open_minutes),
+    "sweep": KindView(N_("Dispute sweep"), N_("Community: {title}"), SWEEP_DETAILS, _open_sweep),
+    "dispute_case": KindView(
+        N_("Dispute case"), N_("Parties: {title}"), DISPUTE_KINDS, _open_case
+    ),  # fmt: skip
 }
 
 

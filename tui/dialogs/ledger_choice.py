@@ -1,0 +1,104 @@
+"""Choosing what the ledger screen shows: a ledger or a unit from a list, a month typed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from db.ledgers.scope import parse_month
+from tui.i18n import N_, _
+from tui.widgets.boxes import TextBox
+
+_BOX_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 64; max-width: 100%; height: auto; max-height: 90%;
+    padding: 0 1; border: round $accent; border-title-align: center; background: $surface;
+}}
+{name} OptionList {{ height: auto; max-height: 18; }}
+{name} Input {{ width: 12; }}
+{name} .hint {{ color: $text-muted; }}
+{name} .problem {{ color: $error; }}
+"""
+
+
+class ChoiceModal(ModalScreen[str | None]):
+    """One of a list: ↑/↓ and Enter choose (returns its value), Esc backs out (None)."""
+
+    DEFAULT_CSS = _BOX_CSS.format(name="ChoiceModal")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
+
+    def __init__(self, title: str, options: list[tuple[str, str]], current: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options  # (label, value)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.title_text
+            yield OptionList(
+                *(Option(label, id=value) for label, value in self.options), compact=True
+            )
+            yield Static(_("↑/↓ and Enter choose; Esc cancels"), classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        choices = self.query_one(OptionList)
+        values = [value for _label, value in self.options]
+        if self.current in values:
+            choices.highlighted = values.index(self.current)
+        choices.focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+MONTH_PROBLEM = N_("Month: “{text}” is not a month as YYYY-MM (e.g. 2026-10)")
+
+
+class MonthModal(ModalScreen[date | None]):
+    """A month typed as YYYY-MM; Enter takes it, a wrong one is named and the box stays."""
+
+    DEFAULT_CSS = _BOX_CSS.format(name="MonthModal")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
+
+    def __init__(self, current: date) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = _("Month of the ledger")
+            yield TextBox(
+                value=f"{self.current:%Y-%m}", max_length=7, compact=True, id="ledger-month-text"
+            )
+            yield Static(_("YYYY-MM; Enter shows it; Esc cancels"), classes="hint", markup=False)
+            yield Static("", id="ledger-month-problem", classes="problem", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#ledger-month-text", Input).focus()
+
+    @on(Input.Submitted, "#ledger-month-text")
+    def submit(self, event: Input.Submitted) -> None:
+        try:
+            month = parse_month(event.value)
+        except ValueError:
+            problem = _(MONTH_PROBLEM).format(text=event.value.strip())
+            self.query_one("#ledger-month-problem", Static).update(problem)
+            return
+        self.dismiss(month)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
