@@ -13,8 +13,10 @@ from pydantic import BaseModel, ConfigDict
 from db.core.connect import Connection, record
 from db.core.errors import UserError
 from db.disputes.months import MonthStatus, first_of, month_before, month_status
+from db.ledgers.home import records_to_complete
 from db.meetings.rhythm import OverdueMeeting, overdue_meetings
 from db.representatives.store import due_for_home
+from db.signoff import months_to_sign_off
 
 # Open cases by how long ago they were taken in: under 30 days, 30 to 90, over 90.
 AGE_BANDS = (30, 90)
@@ -26,8 +28,8 @@ class PersonCounts(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     registered: int
-    arrived: int  # arrival day in the month
-    left: int  # left the city in the month
+    arrived: int  # arrived or came back in the month
+    left: int  # left the city (or moved out of it) in the month
     missing_fields: int  # registered with a 三必清 field empty (ledger_quality)
 
 
@@ -65,6 +67,7 @@ class Dashboard(BaseModel):
     overdue_meetings: list[OverdueMeeting]
     representatives_overdue: int
     waiting_review: int
+    to_sign_off: int  # communities whose last ended month is not signed off
 
 
 async def dashboard(conn: Connection, today: date) -> Dashboard:
@@ -99,25 +102,31 @@ async def dashboard(conn: Connection, today: date) -> Dashboard:
         overdue_meetings=await overdue_meetings(conn, today),
         representatives_overdue=sum(r.state == "overdue" for r in reps),
         waiting_review=await conn.fetchval("SELECT count(*) FROM review_queue"),
+        to_sign_off=len(await months_to_sign_off(conn, scope, today)),
     )
 
 
 async def person_counts(conn: Connection, scope: str, today: date) -> PersonCounts:
-    """The persons of `scope` registered now, arrived and left in `today`'s month."""
-    row = await conn.fetchrow(
-        """
-        SELECT count(*) FILTER (WHERE p.status = 'registered') AS registered,
-               count(*) FILTER (WHERE p.arrival_date >= $2 AND p.arrival_date <= $3) AS arrived,
-               count(*) FILTER (WHERE p.status = 'left_city' AND p.status_changed_on >= $2
-                                  AND p.status_changed_on <= $3) AS left,
-               (SELECT count(*) FROM ledger_quality q
-                 WHERE q.org_code >= $1 AND q.org_code < $1 || ':') AS missing_fields
-          FROM person p
-         WHERE p.org_code >= $1 AND p.org_code < $1 || ':' AND p.anonymised_at IS NULL
-        """,
-        scope, first_of(today), today,
-    )  # fmt: skip
-    return PersonCounts.model_validate(record(row))
+    """The persons of `scope` registered now; who arrived (or came back) and who left in
+    `today`'s month, as the monthly ledger counts them (stats_movement); the records the
+    data-quality ledger lists."""
+    registered = await conn.fetchval(
+        "SELECT count(*) FROM person WHERE org_code >= $1 AND org_code < $1 || ':' "
+        "AND status = 'registered' AND anonymised_at IS NULL",
+        scope,
+    )
+    moved = record(
+        await conn.fetchrow(
+            "SELECT count(*) FILTER (WHERE event IN ('arrived', 'returned')) AS arrived, "
+            "count(*) FILTER (WHERE event = 'left') AS left FROM stats_movement "
+            "WHERE org_code >= $1 AND org_code < $1 || ':' AND month = $2",
+            scope,
+            first_of(today),
+        )
+    )
+    quality = await records_to_complete(conn, scope, limit=0)
+    return PersonCounts(registered=registered, arrived=moved["arrived"], left=moved["left"],
+                        missing_fields=quality.count)  # fmt: skip
 
 
 async def referrals_by_department(conn: Connection, today: date) -> list[DepartmentReferrals]:

@@ -10,10 +10,12 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from db.core.connect import Connection
+from db.core.errors import UserError
 from db.disputes.months import SweepDue, home_sweeps
 from db.drafts import Draft, drafts_of
 from db.home.returned import Returned, returned_to_me
 from db.keys.crypto import Keyring
+from db.ledgers.home import RecordsToComplete, records_to_complete
 from db.meetings.rhythm import MeetingsHome, meetings_home
 from db.referrals.lists import ReferralLine, due_referrals
 from db.representatives.store import RepresentativeRhythm, due_for_home
@@ -33,10 +35,14 @@ class GridHome(BaseModel):
     typed_visits: list[Draft]  # visit forms kept as typed, not yet saved as they are
     draft_visits: list[VisitSummary]  # the user's visits saved as drafts
     returned: list[Returned]
+    to_complete: RecordsToComplete  # records of the scope missing a 三必清 field
 
 
 async def grid_home(conn: Connection, keys: Keyring, today: date) -> GridHome:
     """The home screen's lines for the user on `today`."""
+    scope = await conn.fetchval("SELECT tx_scope()")
+    if scope is None:
+        raise UserError("home: only an app user has a scope")
     drafts = await work_list(conn, ["draft"], mine=True)
     returned = await returned_to_me(conn)
     # A visit kept as typed that is stored too is listed once, as stored.
@@ -51,4 +57,5 @@ async def grid_home(conn: Connection, keys: Keyring, today: date) -> GridHome:
         typed_visits=typed,
         draft_visits=drafts,
         returned=returned,
+        to_complete=await records_to_complete(conn, scope),
     )

@@ -27,6 +27,7 @@ class Returned(BaseModel):
     kind: str
     city_code: str
     id: UUID
+    org_code: str
     day: date | None
     title: str | None
     review_comment: str
@@ -40,7 +41,8 @@ async def returned_to_me(conn: Connection) -> list[Returned]:
     parts = [
         # The catalogue is the owner's (a migration declares each kind); its names are
         # checked anyway, as workflow.table_of does.
-        f"SELECT '{k['kind']}'::text AS kind, r.city_code, r.id, ({k['day_sql']})::date AS day, "
+        f"SELECT '{k['kind']}'::text AS kind, r.city_code, r.id, r.org_code, "
+        f"({k['day_sql']})::date AS day, "
         f"({k['title_sql']})::text AS title, r.review_comment FROM {k['table_name']} r "
         "WHERE r.status = 'returned' AND r.created_by = current_user"
         for k in kinds

@@ -60,6 +60,8 @@ async def add_item_due(
 
 async def load_home_area(conn: asyncpg.Connection, site: Site) -> None:
     grid, neighbour, far = site.grid, site.neighbour, site.far
+    # Everyone arrived on a known day (without one, the day their record was made counts).
+    await conn.execute("UPDATE person SET arrival_date = '2025-06-01'")
     await conn.execute(
         "UPDATE person SET arrival_date = '2026-12-01', origin_address = '新疆喀什市',"
         " current_address = '金水路1号', occupation = '餐饮' WHERE id = $1",
@@ -67,9 +69,12 @@ async def load_home_area(conn: asyncpg.Connection, site: Site) -> None:
     )
     left = await add_person(conn, grid, "阿依夏")
     await conn.execute(
-        "UPDATE person SET status = 'left_city', status_changed_on = '2026-12-01' WHERE id = $1",
+        "UPDATE person SET arrival_date = '2025-06-01', status = 'left_city', "
+        "status_changed_on = '2026-12-01' WHERE id = $1",
         left,
     )
+    await add_person(conn, grid, "马小花")  # registered with no 三必清 field filled in
+    await conn.execute("UPDATE person SET arrival_date = '2025-06-01' WHERE arrival_date IS NULL")
     earlier = await add_person(conn, neighbour, "马建国")
     await conn.execute(
         "UPDATE person SET arrival_date = '2026-10-30' WHERE id = $1", earlier

@@ -73,6 +73,13 @@ async def test_the_grid_worker_sees_only_the_due_work_of_their_grid(
     }
     assert [r.review_comment for r in home.returned] == ["请补充地点"]
     assert [(s.status.month, s.status.state) for s in home.sweeps] == [(date(2026, 12, 1), "due")]
+    persons = await _rows(conn, "SELECT name, org_code, status, origin_address, current_address, "
+                          "occupation FROM person")  # fmt: skip
+    gaps = [p["name"] for p in persons if _within(p["org_code"], scope)
+            and p["status"] == "registered"
+            and "" in (p["origin_address"], p["current_address"], p["occupation"])]  # fmt: skip
+    assert home.to_complete.count == len(gaps) == 1
+    assert [r.name for r in home.to_complete.first] == gaps
 
 
 async def test_what_falls_due_at_the_month_end_is_overdue_the_next_day(
@@ -125,9 +132,10 @@ async def test_the_supervisors_counts_are_those_of_their_street(
         p["arrival_date"] is not None and month[0] <= p["arrival_date"] <= month[1] for p in here
     )
     assert d.persons.left == sum(
-        p["status"] == "left_city" and month[0] <= p["status_changed_on"] for p in here
+        p["status"] in ("left_city", "moved_out") and month[0] <= p["status_changed_on"]
+        for p in here
     )
-    assert (d.persons.registered, d.persons.arrived, d.persons.left) == (3, 1, 1)
+    assert (d.persons.registered, d.persons.arrived, d.persons.left) == (4, 1, 1)
     assert d.persons.missing_fields == sum(
         p["status"] == "registered"
         and "" in (p["origin_address"], p["current_address"], p["occupation"])
@@ -170,6 +178,7 @@ async def test_the_supervisors_counts_are_those_of_their_street(
     expected = {(c, date(2026, 11, 1), "due") for c in communities if c != site.grid[:12]}
     expected |= {(c, date(2026, 12, 1), "due") for c in communities}
     assert {(s.org_code, s.month, s.state) for s in d.unfiled} == expected
+    assert d.to_sign_off == len(communities)  # no month of theirs signed off yet
 
 
 async def test_a_sweep_not_filed_by_its_day_is_overdue_on_the_dashboard(
@@ -187,7 +196,7 @@ async def test_a_grid_worker_reading_the_dashboard_sees_only_their_grid(
     async with acting_as(other, site.worker):
         d = await dashboard(other, DAY)
     assert d.scope == site.grid
-    assert (d.persons.registered, d.persons.left) == (1, 1)
+    assert (d.persons.registered, d.persons.left) == (2, 1)
     # Not the neighbour's submitted visit; the community's sweep is shared with its grids.
     assert d.waiting_review == 1
     assert {r.department_name: (r.open, r.overdue) for r in d.referrals} == {

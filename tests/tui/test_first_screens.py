@@ -1,5 +1,6 @@
 """The first screens after login, with the keyboard alone: a grid worker lands on their
-home screen, sees a representative's weekly phone talk overdue and opens it with Enter;
+home screen, sees a representative's weekly phone talk overdue and opens it with Enter,
+and each other kind of line opens its record or form;
 a supervisor lands on their dashboard and Enter on a line opens the list behind it; `l`
 reaches the person list from either, and Esc or b comes back. The area is fixed
 (tests/db/home_fixtures.py) and the screens are shown for its day."""
@@ -19,7 +20,7 @@ from db.keys.crypto import Keyring
 from db.visits.form import VisitForm, VisitPerson
 from tests.db.home_fixtures import DAY, load_home_area
 from tests.db.kernel_fixtures import Site, make_site
-from tests.tui.conftest import notices, screen_text, settle
+from tests.tui.conftest import screen_text, settle
 from tui.app import TongxinApp
 from tui.dialogs.help import HelpScreen
 from tui.screens.action_item_view import ActionItemScreen
@@ -27,9 +28,12 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.first_lines import FirstLines, FirstScreen
 from tui.screens.home import HomeScreen
 from tui.screens.person_list import PersonListScreen
+from tui.screens.person_record import PersonRecordScreen
 from tui.screens.referral_form import ReferralFormScreen
 from tui.screens.referral_list import ReferralListScreen
 from tui.screens.representative_record import RepresentativeScreen
+from tui.screens.sweep_form import SweepFormScreen
+from tui.screens.sweep_list import SweepListScreen
 from tui.screens.visit_form import VisitFormScreen
 
 SIZE = (100, 30)
@@ -80,7 +84,7 @@ async def test_a_grid_worker_lands_on_home_and_opens_an_overdue_weekly_call(
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_a_sweep_line_says_its_form_is_on_the_way(
+async def test_a_sweep_line_opens_the_months_sweep_form(
     db_dsn: str, keyring: Keyring, site: Site
 ) -> None:
     app = TongxinApp(db_dsn, keyring=keyring, login=site.worker.name)
@@ -89,8 +93,12 @@ async def test_a_sweep_line_says_its_form_is_on_the_way(
         await _go_to(pilot, "2026-12")
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, HomeScreen)
-        assert notices(app) == ["排查表单即将上线，届时在那里报送排查。"]
+        form = app.screen
+        assert isinstance(form, SweepFormScreen), screen_text(app)
+        assert "和平社区居委会" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen), screen_text(app)
 
 
 async def test_l_reaches_the_person_list_and_esc_or_b_comes_home(
@@ -122,6 +130,14 @@ async def test_a_supervisor_lands_on_the_dashboard_and_enter_opens_the_list_behi
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ReferralListScreen), screen_text(app)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+        await _go_to(pilot, "2026-11：9 个尚未报送")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SweepListScreen), screen_text(app)
         await pilot.press("b")
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
@@ -186,6 +202,7 @@ async def test_enter_opens_each_kind_of_line_and_b_or_esc_comes_home(
             ("落实就业岗位", ActionItemScreen, "b"),
             ("走访 2026-11-02：马小龙", VisitFormScreen, "escape"),
             ("请补充地点", VisitFormScreen, "escape"),
+            ("马小花 · 第一网格：缺少户籍地址、现住地址、职业", PersonRecordScreen, "b"),
         ):
             await _go_to(pilot, words)
             await pilot.press("enter")

@@ -2,8 +2,8 @@
 month, the register and its movement, the sweeps not filed, the referrals open and
 overdue per department, the open cases by age, the action items and meetings overdue,
 the representatives overdue for a talk, what waits for their review and the records
-missing a 三必清 field. Enter on a line opens the list behind it; a line with no list
-to open yet says so. Counts of work only: nobody is scored, ranked or flagged."""
+missing a 三必清 field, the months to sign off. Enter on a line opens the list behind
+it. Counts of work only: nobody is scored, ranked or flagged."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from tui.screens.failures import Failure
 from tui.screens.first_lines import DUE_SOON, OVERDUE, FirstScreen, Line, heading, item
 
 LOAD_GROUP = "dashboard-load"
-NO_LIST = N_("There is no list of these to open yet.")
 NAMED_UNITS = 12  # a city's hundreds of communities would fill the screen
 
 
@@ -67,16 +66,18 @@ class DashboardScreen(FirstScreen):
                  style=DUE_SOON if p.missing_fields else ""),
             item(_("Waiting for my review: {count}").format(count=d.waiting_review),
                  self._opener("review")),
+            item(_("Communities whose last month is not signed off: {count}").format(
+                count=d.to_sign_off), self._opener("sign_off"),
+                style=DUE_SOON if d.to_sign_off else ""),
             heading(_("Referrals: {open} open, {overdue} overdue").format(
                 open=referred, overdue=overdue)),
             *(item(_("{department}: {open} open, {overdue} overdue").format(
                 department=r.department_name or _("not referred yet"), open=r.open,
                 overdue=r.overdue), self._opener("referrals"),
                 style=OVERDUE if r.overdue else "") for r in d.referrals),
-            heading(_("Open dispute cases (no list of cases yet)"),
-                    cases.under_30 + cases.to_90 + cases.over_90),
+            heading(_("Open dispute cases"), cases.under_30 + cases.to_90 + cases.over_90),
             item(_("under 30 days {a} · 30–90 days {b} · over 90 days {c}").format(
-                a=cases.under_30, b=cases.to_90, c=cases.over_90), notice=NO_LIST),
+                a=cases.under_30, b=cases.to_90, c=cases.over_90), self._opener("disputes")),
             heading(_("Meetings")),
             item(_("Open action items: {open}, overdue {overdue}").format(
                 open=d.open_items, overdue=d.overdue_items), self._opener("meetings"),
@@ -90,7 +91,7 @@ class DashboardScreen(FirstScreen):
             item(_("Overdue for a talk: {count}").format(count=d.representatives_overdue),
                  self._opener("representatives"),
                  style=OVERDUE if d.representatives_overdue else ""),
-            heading(_("Sweeps not filed (no list of sweeps yet)"), len(d.unfiled)),
+            heading(_("Sweeps not filed"), len(d.unfiled)),
             *(self._unfiled(month) for month in _by_month(d.unfiled)),
         ]  # fmt: skip
 
@@ -102,7 +103,7 @@ class DashboardScreen(FirstScreen):
                 else _("{month}: {count} not filed yet, due {due}: {units}")).format(
             month=first.month.strftime("%Y-%m"), count=len(units), due=first.due_on.isoformat(),
             units=_named(units))  # fmt: skip
-        return item(text, style=OVERDUE if overdue else "", notice=NO_LIST)
+        return item(text, self._opener("disputes"), style=OVERDUE if overdue else "")
 
     def _persons(self, filters: ListFilters | None = None) -> Any:
         def opens() -> Screen[Any]:
@@ -121,6 +122,14 @@ class DashboardScreen(FirstScreen):
                 from tui.screens.referral_list import ReferralListScreen
 
                 return ReferralListScreen(session)
+            if which == "disputes":
+                from tui.screens.sweep_list import SweepListScreen
+
+                return SweepListScreen(session)
+            if which == "sign_off":
+                from tui.screens.month_sign_off import MonthSignOffScreen
+
+                return MonthSignOffScreen(session)
             if which == "meetings":
                 from tui.screens.meeting_list import MeetingListScreen
 

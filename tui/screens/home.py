@@ -6,6 +6,7 @@ reviewers returned. Enter opens a line's record or form; overdue is said in a wo
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -17,6 +18,7 @@ from db.disputes.months import SweepDue
 from db.drafts import Draft
 from db.home.grid_home import GridHome, grid_home
 from db.home.returned import Returned
+from db.ledgers.home import RecordToComplete
 from db.meetings.rhythm import DueItem, OverdueMeeting
 from db.referrals.lists import ReferralLine
 from db.representatives.store import RepresentativeRhythm
@@ -31,8 +33,6 @@ from tui.screens.submission_kinds import KINDS
 from tui.widgets.rhythm_cells import talk_cell
 
 LOAD_GROUP = "home-load"
-SWEEP_FORM_COMING = N_("The sweep form is on the way; file the sweep there once it comes.")
-FORM_COMING = N_("Its form is on the way; it opens from here once it comes.")
 TALKS = (N_("weekly phone talk"), N_("monthly face-to-face talk"), N_("Eid symposium"))
 
 
@@ -80,6 +80,8 @@ class HomeScreen(FirstScreen):
             *(self._typed(d) for d in home.typed_visits),
             heading(_("Returned to me"), len(home.returned)),
             *(self._returned(r) for r in home.returned),
+            heading(_("Records missing a 三必清 field"), home.to_complete.count),
+            *(self._to_complete(r) for r in home.to_complete.first),
         ]
 
     def _sweep(self, due: SweepDue) -> Line:
@@ -102,7 +104,13 @@ class HomeScreen(FirstScreen):
             )
             style = DUE_SOON if due.days_left <= 7 else ""
         text = _("{unit} {month}: {state}").format(unit=s.unit_name, month=month, state=state)
-        return item(text, style=style, notice=SWEEP_FORM_COMING)
+
+        def opens() -> Screen[Any]:
+            from tui.screens.sweep_form import open_sweep_screen
+
+            return open_sweep_screen(self.session, s.org_code, s.month)
+
+        return item(text, opens, style=style)
 
     def _referral(self, line: ReferralLine) -> Line:
         due = line.due_on.isoformat() if line.due_on else "—"
@@ -198,29 +206,34 @@ class HomeScreen(FirstScreen):
         return opens
 
     def _returned(self, back: Returned) -> Line:
-        kind = (
-            _(KINDS[back.kind].name)
-            if back.kind in KINDS
-            else _(RETURNED_KINDS.get(back.kind, back.kind))
-        )
+        kind = _(KINDS[back.kind].name) if back.kind in KINDS else back.kind
         text = _("{kind} {day} {title}: {comment}").format(
-            kind=kind,
-            day=back.day.isoformat() if back.day else "",
-            title=back.title or "",
-            comment=back.review_comment,
-        )
+            kind=kind, day=back.day.isoformat() if back.day else "", title=back.title or "",
+            comment=back.review_comment)  # fmt: skip
         opener = RETURNED_FORMS.get(back.kind)
-        if opener is None:
-            return item(text, style=DUE_SOON, notice=FORM_COMING)
+        if opener is None:  # a kind declared since: the review screen's name, no form here
+            return item(text, style=DUE_SOON)
 
         def opens() -> Screen[Any]:
             return opener(self, back)
 
         return item(text, opens, style=DUE_SOON)
 
+    def _to_complete(self, person: RecordToComplete) -> Line:
+        missing = [name for name, gap in (
+            (_("address of origin"), person.missing_origin),
+            (_("address here"), person.missing_current_address),
+            (_("occupation"), person.missing_occupation)) if gap]  # fmt: skip
+        text = _("{name} · {grid}: missing {fields}").format(
+            name=person.name, grid=person.grid, fields="、".join(missing)
+        )
 
-# Kinds whose forms are not on screen yet, named for the returned line.
-RETURNED_KINDS = {"sweep": N_("Sweep"), "dispute_case": N_("Dispute case")}
+        def opens() -> Screen[Any]:
+            from tui.screens.person_record import PersonRecordScreen
+
+            return PersonRecordScreen(self.session, person.city_code, person.person_id)
+
+        return item(text, opens)
 
 
 def _open_visit(home: HomeScreen, back: Returned) -> Screen[Any]:
@@ -241,5 +254,22 @@ def _open_minutes(home: HomeScreen, back: Returned) -> Screen[Any]:
     return MeetingFormScreen(home.session, back.city_code, back.id)
 
 
+def _open_sweep(home: HomeScreen, back: Returned) -> Screen[Any]:
+    from tui.screens.sweep_form import open_sweep_screen
+
+    return open_sweep_screen(home.session, back.org_code, back.day or home_day(home))
+
+
+def _open_case(home: HomeScreen, back: Returned) -> Screen[Any]:
+    from tui.screens.case_form import open_case_screen
+
+    return open_case_screen(home.session, back.city_code, back.id)
+
+
+def home_day(home: HomeScreen) -> date:
+    return home.home.day if home.home is not None else today()
+
+
 RETURNED_FORMS = {"visit": _open_visit, "referral_outcome": _open_referral,
-                  "minutes": _open_minutes}  # fmt: skip
+                  "minutes": _open_minutes, "sweep": _open_sweep,
+                  "dispute_case": _open_case}  # fmt: skip
