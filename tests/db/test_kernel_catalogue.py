@@ -9,7 +9,6 @@ a failure says what to fix; the last test shows each check naming what breaks it
 
 from __future__ import annotations
 
-import json
 import re
 
 import asyncpg
@@ -44,9 +43,6 @@ async def _references(conn: asyncpg.Connection) -> dict[tuple[str, str], str]:
     return {(r["table_name"], r["column_name"]): r["target_table"] for r in rows}
 
 
-def _refs(declared: asyncpg.Record) -> dict[str, str]:
-    """The other protected rows a declared table points at: {column: table}."""
-    return dict(json.loads(declared["refs"])) if declared["refs"] else {}
 
 
 async def _triggers(conn: asyncpg.Connection) -> list[tuple[str, str, int, str]]:
@@ -107,10 +103,6 @@ async def trigger_problems(conn: asyncpg.Connection) -> list[str]:
             for event, name in ((INSERT, "insert"), (UPDATE, "update"), (DELETE, "delete")):
                 if not _fires(triggers, table, "tx_child_guard", ROW | BEFORE, event):
                     problems.append(f"{table}: child rows unchecked on {name}")
-        for column in _refs(d):
-            for event, name in ((INSERT, "insert"), (UPDATE, "update")):
-                if not _fires(triggers, table, "tx_ref_guard", ROW | BEFORE, event):
-                    problems.append(f"{table}: its reference {column} unchecked on {name}")
     for table, column in sorted(await _references(conn)):
         for event, name in ((INSERT, "insert"), (UPDATE, "update")):
             if not _fires(triggers, table, "tx_reference_guard", ROW | BEFORE, event):
@@ -203,7 +195,7 @@ async def child_problems(conn: asyncpg.Connection) -> list[str]:
         d = declared.get(child)
         if d is None or parent not in declared or not d["writers"]:
             continue
-        linked = {d["parent_column"], d["person_column"], *_refs(d)} & set(columns)
+        linked = {d["parent_column"], d["person_column"]} & set(columns)
         linked |= {c for c in columns if references.get((child, c)) == parent}
         if not linked:
             cols = ", ".join(c for c in columns if c != "city_code")
@@ -310,7 +302,7 @@ async def test_each_check_names_what_breaks_it(conn: asyncpg.Connection) -> None
     await conn.execute("DROP TRIGGER dispute_party_child ON dispute_party")
     await conn.execute("DROP TRIGGER action_item_link_reference ON action_item_link")
     await conn.execute("DELETE FROM kernel_reference WHERE column_name = 'closed_in'")
-    await conn.execute("DROP TRIGGER dispute_sweep_recheck_refs ON dispute_sweep_recheck")
+    await conn.execute("DROP TRIGGER dispute_sweep_recheck_reference ON dispute_sweep_recheck")
     await conn.execute("ALTER TABLE meeting ENABLE TRIGGER meeting_period_lock")  # not ALWAYS
     await conn.execute(
         "ALTER TABLE visit ADD COLUMN follows uuid, "
@@ -342,8 +334,8 @@ async def test_each_check_names_what_breaks_it(conn: asyncpg.Connection) -> None
         "action_item_link: case_id unchecked on update",
         "action_item_link: need_id unchecked on insert",
         "action_item_link: need_id unchecked on update",
-        "dispute_sweep_recheck: its reference case_id unchecked on insert",
-        "dispute_sweep_recheck: its reference case_id unchecked on update",
+        "dispute_sweep_recheck: case_id unchecked on insert",
+        "dispute_sweep_recheck: case_id unchecked on update",
         "meeting: signed-off months unlocked on insert",
         "meeting: signed-off months unlocked on update",
         "meeting: signed-off months unlocked on delete",
