@@ -56,7 +56,10 @@ def test_demo_opens_on_the_grid_workers_home_then_the_list_and_quits(data_dir: P
 def test_demo_without_as_asks_whom_to_be_then_opens_as_that_user(data_dir: Path) -> None:
     term = _demo(data_dir)
     try:
-        chooser = term.wait_for(lambda s: "请选择以哪位演示用户的身份进入" in s, timeout=120)
+        # The heading shows at once, the users once they are read from the database.
+        chooser = term.wait_for(
+            lambda s: "请选择以哪位演示用户的身份进入" in s and "demo_admin" in s, timeout=120
+        )
         for role in ("网格员", "审核人", "审计员", "系统管理员"):
             assert role in chooser
         term.keys("2")
