@@ -161,7 +161,8 @@ class TongxinApp(RoutedKeysApp):
         self.start_as(message.user)
 
     def start_as(self, user: AppUser | None) -> None:
-        """Work as `user` from now on (None: the connection's own role) on the list."""
+        """Work as `user` from now on (None: the connection's own role), on their first
+        screen: a grid worker's home, a supervisor's dashboard, otherwise the list."""
         assert self.pool is not None
         self.user = user
         if user is not None:
@@ -174,13 +175,24 @@ class TongxinApp(RoutedKeysApp):
                     self.pool, user, self.keyring, on_unreachable=self._database_lost
                 )
         waited = self.screen
-        self.push_screen(
-            PersonListScreen(
-                self.pool, user=self.user, scope=self.scope, keyring=self.keyring,
-                session=self.session,
-            )
-        )  # fmt: skip
+        self.push_screen(self._first_screen())
         self.keys.hand_on(waited)
+
+    def _first_screen(self) -> Screen[None]:
+        session = self.session
+        kind = session.user.role_kind if session is not None else None
+        if session is not None and kind == "grid_worker":
+            from tui.screens.home import HomeScreen
+
+            return HomeScreen(session, self.scope)
+        if session is not None and kind == "supervisor":
+            from tui.screens.dashboard import DashboardScreen
+
+            return DashboardScreen(session, self.scope)
+        assert self.pool is not None
+        return PersonListScreen(
+            self.pool, user=self.user, scope=self.scope, keyring=self.keyring, session=session
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is not WorkerState.ERROR:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from db.disputes.months import MonthStatus
     from db.disputes.sweeps import SweepView
     from db.drafts import Draft
+    from db.home.dashboard import Dashboard
+    from db.home.grid_home import GridHome
     from db.meetings.carryover import CarriedItem
     from db.meetings.form import MeetingForm
     from db.meetings.links import Linkable
@@ -491,6 +493,24 @@ class ItemLoaded(Message):
     item: CarriedItem
     departments: list[tuple[str, str]]
     marked: bool = False
+
+
+@dataclass
+class HomeLoaded(Message):
+    """The grid worker's due work, for their home screen."""
+
+    bubble = False
+
+    home: GridHome
+
+
+@dataclass
+class DashboardLoaded(Message):
+    """The supervisor's figures of their scope, for their dashboard."""
+
+    bubble = False
+
+    dashboard: Dashboard
 
 
 @dataclass

@@ -32,10 +32,12 @@ def _demo(data_dir: Path, *args: str) -> Terminal:
     )  # fmt: skip
 
 
-def test_demo_opens_on_the_grid_workers_list_and_quits(data_dir: Path) -> None:
+def test_demo_opens_on_the_grid_workers_home_then_the_list_and_quits(data_dir: Path) -> None:
     term = _demo(data_dir, "--as", "demo_grid")
     try:
-        screen = term.wait_for(lambda s: bool(MASKED_ID.search(s)), timeout=120)
+        term.wait_for(lambda s: "首页：我的待办" in s, timeout=120)
+        term.keys("l")
+        screen = term.wait_for(lambda s: bool(MASKED_ID.search(s)), timeout=60)
         assert "同心" in screen
         assert not re.search(r"\b\d{17}[\dX]\b", screen), "no full ID number on screen"
         term.keys("?")
@@ -61,7 +63,7 @@ def test_demo_without_as_asks_whom_to_be_then_opens_as_that_user(data_dir: Path)
         for role in ("网格员", "审核人", "审计员", "系统管理员"):
             assert role in chooser
         term.keys("2")
-        screen = term.wait_for(lambda s: bool(MASKED_ID.search(s)))
+        screen = term.wait_for(lambda s: "辖区概览" in s)  # the supervisor's dashboard
         assert "demo_supervisor" in screen  # the header names who is working
         term.keys("q")
         term.wait_for(lambda s: not term.alive(), timeout=20)

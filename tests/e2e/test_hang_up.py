@@ -235,6 +235,8 @@ class PtyApp:
 def _end_by_closing_the_pty(data_dir: Path, *, controlling: bool) -> None:
     pty_app = PtyApp(data_dir, controlling=controlling)
     try:
+        pty_app.wait_for("我的待办")  # the grid worker's home screen, then the list
+        pty_app.type("l")
         _until(lambda: bool(MASKED_ID.search(pty_app.output())), 60, "the list never showed")
         pty_app.type("a")
         seen = pty_app.wait_for("新登记")

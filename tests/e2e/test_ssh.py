@@ -33,16 +33,23 @@ def _until(done: Callable[[], bool], timeout: float, failure: str) -> None:
         time.sleep(0.1)
 
 
+def to_person_list(term: Terminal) -> None:
+    """From the grid worker's home screen, their first, on to the person list (`l`)."""
+    term.wait_for(lambda s: "首页：我的待办" in s, timeout=60)
+    term.keys("l")
+    term.wait_for(lambda s: bool(MASKED_ID.search(s)), timeout=60)
+
+
 @contextmanager
 def _session(ssh_app: SshApp) -> Iterator[tuple[Terminal, psutil.Process]]:
-    """Log in over ssh in an 80x24 tmux pane and wait for the person list; yield the
+    """Log in over ssh in an 80x24 tmux pane and go on to the person list; yield the
     client's terminal and the server-side app process. Neither outlives the test:
     an app that ignores its hang-up would otherwise linger past sshd's teardown."""
     ssh_app.pid_file.unlink(missing_ok=True)
     term = Terminal(ssh_app.server.client_command())
     app: psutil.Process | None = None
     try:
-        term.wait_for(lambda s: bool(MASKED_ID.search(s)), timeout=60)
+        to_person_list(term)
         _until(lambda: ssh_app.pid_file.stat().st_size > 0, 5, "the session wrote no PID")
         app = psutil.Process(int(ssh_app.pid_file.read_text()))
         assert "tui" in app.cmdline(), "the session's process is the app itself (exec)"

@@ -1,4 +1,5 @@
 """A grid worker's day over SSH in an 80x24 terminal, keyboard only, and a dropped line.
+The day starts on their home screen and goes on to the person list with `l`.
 
 The app runs behind a real sshd (ForceCommand) as demo_grid; the test reads the
 database the app writes to, as its owner, to check what was stored.
@@ -18,7 +19,7 @@ import psutil
 
 from db.core.connect import embedded_dsn
 from tests.e2e.conftest import SshApp
-from tests.e2e.test_ssh import MASKED_ID, _running, _until
+from tests.e2e.test_ssh import _running, _until, to_person_list
 from tests.e2e.tmux import Terminal
 
 
@@ -38,7 +39,7 @@ def _login(ssh_app: SshApp) -> Iterator[Terminal]:
     ssh_app.pid_file.unlink(missing_ok=True)
     term = Terminal(ssh_app.server.client_command())
     try:
-        term.wait_for(lambda s: bool(MASKED_ID.search(s)), timeout=60)
+        to_person_list(term)
         yield term
     finally:
         term.close()

@@ -21,6 +21,7 @@ from seeds.demo import seed_demo
 from tests.conftest import copy_of, data_template
 from tests.tui.fixed_people import FIRST_TWO_GRIDS, insert_fixed_people, insert_fixed_queue
 from tui.app import TongxinApp
+from tui.screens.first_lines import FirstScreen
 from tui.screens.person_list import PersonListScreen
 from tui.widgets.person_table import PersonTable
 
@@ -79,6 +80,15 @@ async def settle(pilot: Pilot[object]) -> None:
                 box.cursor_blink = False  # type: ignore[attr-defined]
             return
     raise AssertionError("the app did not settle")
+
+
+async def start_on_list(pilot: Pilot[object]) -> None:
+    """Settle on the first screen, and from a grid worker's home or a supervisor's
+    dashboard go on to the person list with `l`, as they would (others start there)."""
+    await settle(pilot)
+    if isinstance(pilot.app.screen, FirstScreen):
+        await pilot.press("l")
+        await settle(pilot)
 
 
 def list_screen(app: TongxinApp) -> PersonListScreen:

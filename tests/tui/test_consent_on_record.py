@@ -7,7 +7,15 @@ from textual.widgets import Input, Static
 
 from db.core.clock import today
 from db.keys.crypto import Keyring
-from tests.tui.conftest import add_app_user, fetch, fill_boxes, screen_text, settle, type_text
+from tests.tui.conftest import (
+    add_app_user,
+    fetch,
+    fill_boxes,
+    screen_text,
+    settle,
+    start_on_list,
+    type_text,
+)
 from tui.app import TongxinApp
 from tui.dialogs.consent import ConsentModal
 from tui.screens.person_form import PersonFormScreen
@@ -17,7 +25,7 @@ SMALL = (80, 24)
 
 
 async def _open_first_record(pilot, app: TongxinApp) -> PersonRecordScreen:  # type: ignore[no-untyped-def]
-    await settle(pilot)
+    await start_on_list(pilot)
     await pilot.press("o")
     await settle(pilot)
     assert isinstance(app.screen, PersonRecordScreen)

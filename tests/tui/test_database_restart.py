@@ -37,8 +37,10 @@ from tests.tui.conftest import (
     fill_boxes,
     screen_text,
     settle,
+    start_on_list,
 )
 from tui.app import TongxinApp
+from tui.screens.home import HomeScreen
 from tui.screens.person_form import PersonFormScreen
 
 BANNER_ZH = "数据库连接中断，正在重试；已输入的内容不会丢失"
@@ -109,7 +111,7 @@ async def test_a_stopped_database_shows_a_banner_and_the_draft_is_stored_when_it
     worker = await add_app_user(own_cluster.dsn)
     app = TongxinApp(own_cluster.dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("a")
         await settle(pilot)
         form = app.screen
@@ -152,3 +154,30 @@ async def test_a_stopped_database_shows_a_banner_and_the_draft_is_stored_when_it
         assert "草稿已于" in text  # stored at once on the way back
         assert form.current_form().name == "古丽娜尔·吐尔逊"
     assert await _stored_names(own_cluster.dsn, keyring) == ["古丽娜尔·吐尔逊"]
+
+
+async def test_the_home_screen_says_the_database_is_away_and_reads_again_once_it_is_back(
+    own_cluster: Cluster, keyring: Keyring
+) -> None:
+    worker = await add_app_user(own_cluster.dsn)
+    app = TongxinApp(own_cluster.dsn, keyring=keyring, login=worker.name)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await asyncio.to_thread(own_cluster.stop)
+        await pilot.press("r")
+        await settle(pilot)
+        text = screen_text(app)
+        assert BANNER_ZH in text
+        assert "无法加载列表: 数据库无法连接" in text
+        assert "Errno" not in text
+
+        await asyncio.to_thread(own_cluster.start)
+        app.retry_database()  # the backoff timer's next tick: it answers
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        text = screen_text(app)
+        assert BANNER_ZH not in text
+        assert "无法加载列表" not in text
+        assert "需联系的代表人士" in text

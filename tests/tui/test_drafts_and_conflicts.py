@@ -10,7 +10,7 @@ from db.keys.crypto import Keyring
 from db.persons.form import FormContext, PersonInput, load_form_reference
 from db.persons.save import load_for_edit, update_person
 from db.users import AppUser
-from tests.tui.conftest import add_app_user, fetch, fill_boxes, screen_text, settle
+from tests.tui.conftest import add_app_user, fetch, fill_boxes, screen_text, settle, start_on_list
 from tui.app import TongxinApp
 from tui.dialogs.conflict import ConflictModal
 from tui.dialogs.notice import DraftOfferModal
@@ -26,7 +26,7 @@ async def test_hang_up_keeps_a_draft_that_the_next_session_restores(
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("a")
         await settle(pilot)
         await fill_boxes(pilot, {"name": "古丽娜尔·吐尔逊", "birth_date": "2001-05-30",
@@ -42,7 +42,7 @@ async def test_hang_up_keeps_a_draft_that_the_next_session_restores(
 
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, DraftOfferModal)
@@ -63,7 +63,7 @@ async def test_autosave_and_leaving_keep_drafts_and_saving_removes_them(
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("o")
         await settle(pilot)
         record = app.screen
@@ -122,7 +122,7 @@ async def test_second_save_gets_the_conflict_screen_and_merges(
     colleague = await add_app_user(demo_dsn, org_code=worker.org_code)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("o")
         await settle(pilot)
         person_id = app.screen.person_id
@@ -157,7 +157,7 @@ async def test_reload_drops_mine_and_shows_theirs(demo_dsn: str, keyring: Keyrin
     colleague = await add_app_user(demo_dsn, org_code=worker.org_code)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("o")
         await settle(pilot)
         person_id = app.screen.person_id

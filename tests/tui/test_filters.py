@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Checkbox, Select
 
 from db.keys.crypto import Keyring
-from tests.tui.conftest import screen_text, settle, shown_rows
+from tests.tui.conftest import screen_text, settle, shown_rows, start_on_list
 from tui.app import TongxinApp
 from tui.dialogs.filters import FilterModal
 
@@ -15,7 +15,7 @@ STATUS_COLUMN, ETHNIC_COLUMN = 9, 3
 async def test_filter_by_status_then_ethnicity_then_clear(demo_dsn: str, keyring: Keyring) -> None:
     app = TongxinApp(demo_dsn, keyring=keyring)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         everyone = len(shown_rows(app))
         await pilot.press("f")
         await settle(pilot)
@@ -44,7 +44,7 @@ async def test_missing_fields_filter_and_escape_changes_nothing(
 ) -> None:
     app = TongxinApp(demo_dsn, keyring=keyring)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         before = shown_rows(app)
         await pilot.press("f")
         await settle(pilot)

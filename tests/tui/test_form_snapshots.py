@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from db.keys.crypto import Keyring
-from tests.tui.conftest import add_app_user, settle, tab_to, type_text
+from tests.tui.conftest import add_app_user, settle, start_on_list, tab_to, type_text
 from tests.tui.fixed_people import insert_fixed_visit
 from tui.app import TongxinApp
 
@@ -46,7 +46,7 @@ def _app(dsn: str, keyring: Keyring, lang: str, login: str) -> TongxinApp:
 
 def _keys(*keys: str) -> Callable[[Pilot[object]], Awaitable[None]]:
     async def run(pilot: Pilot[object]) -> None:
-        await settle(pilot)
+        await start_on_list(pilot)
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
@@ -130,7 +130,7 @@ def test_registration_form(
 async def _restore_a_visit_draft(pilot: Pilot[object]) -> None:
     """A visit with the longest ·-joined name (the list's second person) left with notes
     and a need, opened again and its draft restored."""
-    await settle(pilot)
+    await start_on_list(pilot)
     for key in ("down", "o", "v"):
         await pilot.press(key)
         await settle(pilot)

@@ -14,7 +14,7 @@ from db.keys.crypto import Keyring
 from db.persons.save import hand_over
 from db.visits.form import NeedForm, VisitForm, VisitInput, VisitPerson
 from db.visits.store import save_visit
-from tests.tui.conftest import add_app_user, screen_text, settle
+from tests.tui.conftest import add_app_user, screen_text, settle, start_on_list
 from tui.app import TongxinApp
 from tui.screens.person_record import PersonRecordScreen
 
@@ -66,7 +66,7 @@ async def test_the_receiving_grid_reads_the_earlier_visit_and_need(
     login, earlier_grid = await _moved_person(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=login)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         for key in ("slash", "w", "l", "t", "y", "enter", "o", "3"):
             await pilot.press(key if key != "slash" else "/")
             await settle(pilot)
@@ -87,7 +87,7 @@ async def test_a_person_who_never_moved_has_no_earlier_list(
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("o", "3")
         await settle(pilot)
         assert isinstance(app.screen, PersonRecordScreen)

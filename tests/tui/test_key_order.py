@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input, TextArea
 
 from db.keys.crypto import Keyring
-from tests.tui.conftest import add_app_user, settle, type_ahead
+from tests.tui.conftest import add_app_user, settle, start_on_list, type_ahead
 from tests.tui.test_visit_flow import SMALL, _open_visit_form
 from tui.app import TongxinApp
 
@@ -16,7 +16,7 @@ async def test_a_burst_into_the_search_box_is_applied_in_order(
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("slash")
         # abc → Backspace: ab → d: abd → Left, x: abxd → ctrl+u (to the start): d → yz: yzd
         type_ahead(app, *"abc", "backspace", "d", "left", "x", "ctrl+u", *"yz")

@@ -36,6 +36,7 @@ from tests.tui.conftest import (
     fetch,
     screen_text,
     settle,
+    start_on_list,
     type_text,
 )
 from tests.tui.test_database_restart import BANNER_ZH, Cluster
@@ -107,7 +108,7 @@ async def _page(dsn: str, user: AppUser, name: str, scope: str, *args: Any) -> A
 
 
 async def _open(pilot: Any) -> LedgerScreen:
-    await settle(pilot)
+    await start_on_list(pilot)
     await pilot.press("t")
     await settle(pilot)
     return _screen(pilot.app)

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 from db.keys.crypto import Keyring
 from db.users import AppUser
-from tests.tui.conftest import add_app_user, settle
+from tests.tui.conftest import add_app_user, settle, start_on_list
 from tests.tui.fixed_people import FIRST_TWO_GRIDS
 from tui.app import TongxinApp
 
@@ -34,7 +34,7 @@ async def street_supervisor(fixed_dsn: str) -> AppUser:
 
 def _keys(*keys: str) -> Callable[[Pilot[object]], Awaitable[None]]:
     async def run(pilot: Pilot[object]) -> None:
-        await settle(pilot)
+        await start_on_list(pilot)
         for key in keys:
             await pilot.press(key)
             await settle(pilot)

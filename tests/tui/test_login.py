@@ -9,7 +9,7 @@ import pytest
 
 from db.keys.crypto import DataKey, Keyring
 from db.users import add_user
-from tests.tui.conftest import list_screen, screen_text, settle, shown_rows
+from tests.tui.conftest import list_screen, screen_text, settle, shown_rows, start_on_list
 from tui.app import TongxinApp
 
 
@@ -38,7 +38,7 @@ async def test_a_grid_worker_sees_only_their_grid(
     scope = grid[:4] if wider else ""
     app = TongxinApp(demo_dsn, keyring=keyring, login=login, scope=scope)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         screen = list_screen(app)
         assert screen.scope == (scope or grid)
         assert f"辖区内共 {in_grid} 人" in screen_text(app)
@@ -59,7 +59,7 @@ async def test_a_grid_worker_sees_only_their_grid(
 async def test_an_unknown_login_is_refused_in_one_line(demo_dsn: str, keyring: Keyring) -> None:
     app = TongxinApp(demo_dsn, keyring=keyring, login="nobody_here")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert errors == [errors[0]]
         assert "nobody_here is not a tongxin user here" in errors[0]
@@ -75,7 +75,7 @@ async def test_a_key_file_that_is_not_the_databases_is_refused_in_one_line(
     stranger = DataKey.generate()  # a new key, as a lost key file would be replaced by
     app = TongxinApp(demo_dsn, keyring=Keyring([stranger], stranger.key_id), login=login)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert len(errors) == 1, errors
         assert f"lacks key {keyring.active.key_id}" in errors[0]

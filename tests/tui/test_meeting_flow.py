@@ -21,6 +21,7 @@ from tests.tui.conftest import (
     fetch,
     screen_text,
     settle,
+    start_on_list,
     tab_to,
     type_text,
 )
@@ -61,7 +62,7 @@ async def _write(pilot: Pilot[object], text: str) -> None:
 
 async def _new_meeting(pilot: Pilot[object]) -> MeetingFormScreen:
     """From the person list: the meetings (m), then a new one (n)."""
-    await settle(pilot)
+    await start_on_list(pilot)
     await pilot.press("m")
     await settle(pilot)
     assert isinstance(pilot.app.screen, MeetingListScreen)
@@ -163,7 +164,7 @@ async def test_record_a_joint_meeting_with_three_action_items_and_approve_it(
     reviewer = await add_app_user(demo_dsn, "supervisor", street[:6])
     app = TongxinApp(demo_dsn, keyring=keyring, login=reviewer.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, ReviewQueueScreen)
@@ -287,7 +288,7 @@ async def test_a_home_screen_line_opens_the_item_and_marks_it_done(
     assert [line.text for line in home.items] == ["开展双语培训", "走访清真餐馆"]
     app = TongxinApp(demo_dsn, keyring=keyring, login=writer.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         assert app.session is not None
         app.push_screen(open_home_line(app.session, home.items[0]))
         await settle(pilot)

@@ -16,7 +16,7 @@ from textual.widgets import Static
 from db.core.clock import today
 from db.keys.crypto import Keyring
 from tests.db.signoff_fixtures import add_approved_sweep, add_dated_visit, last_ended_month
-from tests.tui.conftest import add_app_user, fetch, screen_text, settle, type_text
+from tests.tui.conftest import add_app_user, fetch, screen_text, settle, start_on_list, type_text
 from tests.tui.fixed_people import FIRST_TWO_GRIDS
 from tui.app import TongxinApp
 from tui.dialogs.notice import ConfirmModal, TextPromptModal
@@ -81,7 +81,7 @@ async def test_a_supervisor_signs_a_month_off_and_reopens_it_with_a_reason(
                                  grid[:12]))[0]["name"])  # fmt: skip
     app = TongxinApp(fixed_dsn, keyring=keyring, login=supervisor.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "w", "s")
         assert isinstance(app.screen, MonthSignOffScreen)
         await _press(pilot, *["down"] * await _row_of(fixed_dsn, grid[:12]))
@@ -130,7 +130,7 @@ async def test_a_supervisor_clears_a_queue_of_twenty_by_approving_them_together(
     supervisor = await add_app_user(fixed_dsn, "supervisor", grid[:9], display_name="王审核")
     app = TongxinApp(fixed_dsn, keyring=keyring, login=supervisor.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "w", "ctrl+a")
         assert isinstance(app.screen, ReviewQueueScreen)
         assert _line(app, "#queue-status") == f"已选 {QUEUED} 条 · 按 A 全部审核通过"
@@ -154,7 +154,7 @@ async def test_marked_records_are_approved_each_on_its_own_and_a_refused_one_is_
     supervisor = await add_app_user(fixed_dsn, "supervisor", grid[:9], display_name="王审核")
     app = TongxinApp(fixed_dsn, keyring=keyring, login=supervisor.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "w", "space", "space", "up", "space", "space")
         assert isinstance(app.screen, ReviewQueueScreen)
         shown = [item.id for item in app.screen.items]
@@ -201,7 +201,7 @@ async def test_a_late_edit_in_the_visit_form_says_why_in_one_line_and_stores_not
         await conn.close()
     app = TongxinApp(fixed_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "w", "enter")
         assert isinstance(app.screen, VisitFormScreen)
         await _press(pilot, "tab", "tab", "tab", "tab", "end")

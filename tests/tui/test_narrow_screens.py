@@ -10,7 +10,7 @@ from textual.widgets import TextArea
 
 from db.keys.crypto import Keyring
 from db.users import AppUser, RoleKind
-from tests.tui.conftest import add_app_user, list_screen, screen_text, settle, tab_to
+from tests.tui.conftest import add_app_user, list_screen, screen_text, settle, start_on_list, tab_to
 from tui.app import TongxinApp
 from tui.screens.person_record import PersonRecordScreen
 from tui.screens.review_queue import ReviewQueueScreen
@@ -39,7 +39,7 @@ async def test_the_list_shows_only_whole_columns(
 ) -> None:
     app = TongxinApp(fixed_dsn, lang=lang, keyring=keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         table = list_screen(app).query_one(PersonTable)
         headers = [str(column.label) for column in table.ordered_columns]
         assert set(NEEDED[lang]) <= set(headers)
@@ -56,7 +56,7 @@ async def test_the_list_shows_only_whole_columns(
 async def test_a_wider_terminal_shows_more_columns(fixed_dsn: str, keyring: Keyring) -> None:
     app = TongxinApp(fixed_dsn, keyring=keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         table = list_screen(app).query_one(PersonTable)
         narrow = [str(column.label) for column in table.ordered_columns]
         assert narrow == ["姓名", "性别", "民族", "身份证号", "电话"]
@@ -84,7 +84,7 @@ async def test_every_screen_keeps_the_language_and_quit_keys(
     language, quit_key = APP_KEYS[lang]
     app = TongxinApp(fixed_dsn, lang=lang, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         footers = [_footer(app)]
         await _press(pilot, "o")
         assert isinstance(app.screen, PersonRecordScreen)
@@ -113,7 +113,7 @@ async def test_the_grid_column_is_left_out_for_one_grid(
     user = await add_app_user(fixed_dsn, kind, grid if kind == "grid_worker" else grid[:9])
     app = TongxinApp(fixed_dsn, keyring=keyring, login=user.name)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         shown = list_screen(app).query_one(PersonTable).shown
         assert ("grid" in shown) is grid_column
         assert {"name", "birth", "phone", "status"} <= set(shown)
@@ -127,7 +127,7 @@ async def test_a_restored_visit_draft_shows_the_long_name_whole(
     worker = await add_app_user(fixed_dsn)
     app = TongxinApp(fixed_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         for key in ("down", "o", "v"):
             await _press(pilot, key)
         form = app.screen
@@ -157,7 +157,7 @@ async def test_the_review_queue_shows_grid_worker_and_the_whole_comment(
 ) -> None:
     app = TongxinApp(fixed_dsn, keyring=keyring, login=queue_supervisor.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "w")
         assert isinstance(app.screen, ReviewQueueScreen)
         lines = _table_lines(app, "日期")

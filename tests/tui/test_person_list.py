@@ -19,6 +19,7 @@ from tests.tui.conftest import (
     settle,
     shown_names,
     shown_rows,
+    start_on_list,
     type_ahead,
 )
 from tui.app import TongxinApp
@@ -55,7 +56,7 @@ async def search_for(pilot: Pilot[None], text: str) -> None:
 async def test_list_loads_with_masked_identifiers_only(demo_dsn: str, keyring: Keyring) -> None:
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         screen = list_screen(app)
         rows = shown_rows(app)
         assert len(rows) == screen._page_size() > 10
@@ -107,7 +108,7 @@ async def test_search_narrows_by_initials_name_and_phone_tail(
     initials = name_pinyin(name)[1]
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         everyone = len(shown_rows(app))
 
         await search_for(pilot, initials)
@@ -172,7 +173,7 @@ async def test_hostile_search_finds_nothing_and_breaks_nothing(
 async def test_paging_with_keys(demo_dsn: str, keyring: Keyring) -> None:
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         first = shown_rows(app)
         await pilot.press("n")
         await settle(pilot)
@@ -201,7 +202,7 @@ async def test_paging_with_keys(demo_dsn: str, keyring: Keyring) -> None:
 async def test_paging_reaches_the_end_and_stops(demo_dsn: str, keyring: Keyring) -> None:
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=LARGE) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         screen = list_screen(app)
         seen: list[list[str]] = []
         while True:
@@ -221,7 +222,7 @@ async def test_paging_reaches_the_end_and_stops(demo_dsn: str, keyring: Keyring)
 async def test_help_lists_the_keys_and_closes(demo_dsn: str, keyring: Keyring) -> None:
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -246,7 +247,7 @@ async def test_help_lists_the_keys_and_closes(demo_dsn: str, keyring: Keyring) -
 async def test_q_quits_but_is_a_letter_in_the_search_box(demo_dsn: str, keyring: Keyring) -> None:
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("slash", "q")
         await pilot.pause()
         assert app.is_running
@@ -265,7 +266,7 @@ async def test_q_quits_but_is_a_letter_in_the_search_box(demo_dsn: str, keyring:
 async def test_ctrl_q_quits_while_typing(demo_dsn: str, keyring: Keyring) -> None:
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("slash", "a", "ctrl+q")
         await pilot.pause()
     assert not app.is_running
@@ -279,7 +280,7 @@ def _label(app: TongxinApp, key: str) -> str:
 async def test_language_toggles_at_run_time(demo_dsn: str, keyring: Keyring) -> None:
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         rows = shown_rows(app)
         assert _label(app, "name") == "姓名"
         assert "q 退出" in screen_text(app)
@@ -321,7 +322,7 @@ async def test_language_toggles_at_run_time(demo_dsn: str, keyring: Keyring) -> 
 async def test_english_from_the_start(demo_dsn: str, keyring: Keyring) -> None:
     app = make_app(demo_dsn, keyring, lang="en")
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         assert str(app.screen.query_one(PersonTable).columns["grid"].label) == "Grid"
         assert "200 persons in scope · page 1" in screen_text(app)
 
@@ -329,7 +330,7 @@ async def test_english_from_the_start(demo_dsn: str, keyring: Keyring) -> None:
 async def test_unreachable_database_is_one_line_not_a_traceback() -> None:
     app = TongxinApp("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         assert app.is_running
         errors = [n for n in app._notifications if n.severity == "error"]
         assert len(errors) == 1
@@ -352,7 +353,7 @@ async def test_keys_typed_ahead_after_slash_reach_the_search_box(
     # fire the list's own keys (n, p, f, o ...) before the box has the focus.
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         type_ahead(app, "slash", *"nfo")
         await settle(pilot)
         box = app.screen.query_one("#search", Input)
@@ -365,7 +366,7 @@ async def test_keys_typed_ahead_after_enter_reach_the_list(demo_dsn: str, keyrin
     # before the "o" is handled, so the "o" is the list's key, not a letter in the box.
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         first = shown_names(app)[0]
         initials = name_pinyin(first)[1]
         type_ahead(app, "slash", *initials, "enter", "n")
@@ -381,7 +382,7 @@ async def test_esc_from_an_unchanged_search_box_keeps_the_page(
 ) -> None:
     app = make_app(demo_dsn, keyring)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("n")
         await settle(pilot)
         second = shown_names(app)

@@ -9,7 +9,7 @@ import asyncpg
 
 from db.keys.crypto import Keyring
 from db.users import add_user
-from tests.tui.conftest import screen_text, settle, type_ahead
+from tests.tui.conftest import screen_text, settle, start_on_list, type_ahead
 from tui.app import TongxinApp
 from tui.dialogs.purpose import PurposeModal
 from tui.screens.person_form import PersonFormScreen
@@ -44,7 +44,7 @@ async def test_open_record_then_reveal_with_a_purpose(demo_dsn: str, keyring: Ke
     login, role = await _worker_of_first_grid(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=login)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PersonRecordScreen)
@@ -80,7 +80,7 @@ async def test_cancelling_the_purpose_shows_and_logs_nothing(
     login, role = await _worker_of_first_grid(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=login, lang="en")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("o")
         await settle(pilot)
         await pilot.press("t")
@@ -110,7 +110,7 @@ async def test_open_typed_ahead_of_a_search_opens_its_first_hit(
         await conn.close()
     app = TongxinApp(demo_dsn, keyring=keyring, login=login)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         type_ahead(app, "slash", *wanted["name_initials"], "enter", "o")
         await settle(pilot)
         assert isinstance(app.screen, PersonRecordScreen)
@@ -124,7 +124,7 @@ async def test_edit_typed_ahead_of_the_record_waits_for_it(demo_dsn: str, keyrin
     login, _ = await _worker_of_first_grid(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=login)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         type_ahead(app, "o", "e")
         await settle(pilot)
         assert isinstance(app.screen, PersonFormScreen), screen_text(app)

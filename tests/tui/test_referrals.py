@@ -17,6 +17,7 @@ from tests.tui.conftest import (
     fill_boxes,
     screen_text,
     settle,
+    start_on_list,
     tab_to,
 )
 from tui.app import TongxinApp
@@ -33,7 +34,7 @@ WIDE = (120, 40)
 
 
 async def _open_record(pilot) -> PersonRecordScreen:  # type: ignore[no-untyped-def]
-    await settle(pilot)
+    await start_on_list(pilot)
     await pilot.press("o")
     await settle(pilot)
     record = pilot.app.screen
@@ -110,7 +111,7 @@ async def test_raise_refer_note_close_and_approve_with_keys_only(
     supervisor = await add_app_user(demo_dsn, "supervisor", worker.org_code[:9])
     app = TongxinApp(demo_dsn, keyring=keyring, login=supervisor.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, ReviewQueueScreen)
@@ -167,7 +168,7 @@ async def test_the_open_referrals_put_the_overdue_first_in_words_and_colour(
     await _needs_due(demo_dsn, worker.org_code, [20, -3, 3])
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         assert app.session is not None
         await app.push_screen(ReferralListScreen(app.session))
         await settle(pilot)

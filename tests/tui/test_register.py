@@ -15,6 +15,7 @@ from tests.tui.conftest import (
     notices,
     screen_text,
     settle,
+    start_on_list,
     type_text,
 )  # fmt: skip
 from tui.app import TongxinApp
@@ -28,7 +29,7 @@ CONSENTED = {"basis": "consent", "given_on": "2024-05-06"}
 
 
 async def _open_form(pilot, app: TongxinApp) -> PersonFormScreen:  # type: ignore[no-untyped-def]
-    await settle(pilot)
+    await start_on_list(pilot)
     await pilot.press("a")
     await settle(pilot)
     assert isinstance(app.screen, PersonFormScreen)
@@ -242,7 +243,7 @@ async def test_a_draft_keeps_the_legal_basis_chosen(demo_dsn: str, keyring: Keyr
         await settle(pilot)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, DraftOfferModal)

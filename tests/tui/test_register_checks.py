@@ -15,6 +15,7 @@ from tests.tui.conftest import (
     fill_boxes,
     screen_text,
     settle,
+    start_on_list,
     type_ahead,
     type_text,
 )  # fmt: skip
@@ -28,7 +29,7 @@ NEW_ID = make_id("653101", date(1990, 7, 1), 22)  # a woman from 喀什市
 
 
 async def _open_form(pilot, app: TongxinApp) -> PersonFormScreen:  # type: ignore[no-untyped-def]
-    await settle(pilot)
+    await start_on_list(pilot)
     await pilot.press("a")
     await settle(pilot)
     assert isinstance(app.screen, PersonFormScreen)

@@ -13,7 +13,15 @@ from textual.widgets import Select, TextArea
 from db.core.clock import today
 from db.keys.crypto import Keyring
 from tests.db.kernel_fixtures import add_representative
-from tests.tui.conftest import add_app_user, fetch, screen_text, settle, tab_to, type_text
+from tests.tui.conftest import (
+    add_app_user,
+    fetch,
+    screen_text,
+    settle,
+    start_on_list,
+    tab_to,
+    type_text,
+)
 from tui.app import TongxinApp
 from tui.dialogs.appoint import AppointModal
 from tui.dialogs.contact import ContactModal
@@ -27,7 +35,7 @@ SIZE = (100, 30)
 
 
 async def _open_list(pilot: Pilot[object]) -> None:
-    await settle(pilot)
+    await start_on_list(pilot)
     await pilot.press("ctrl+p")
     await settle(pilot)
     await type_text(pilot, "代表人士")

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from db.keys.crypto import Keyring
 from db.users import AppUser
-from tests.tui.conftest import fetch, screen_text, settle, type_text
+from tests.tui.conftest import fetch, screen_text, settle, start_on_list, type_text
 from tui.app import TongxinApp
 from tui.dialogs.notice import TextPromptModal
 from tui.screens.review_queue import ReviewQueueScreen
@@ -41,7 +41,7 @@ async def test_approving_is_confirmed_then_named_and_the_next_visit_is_chosen(
 ) -> None:
     app = TongxinApp(fixed_dsn, keyring=keyring, login=queue_supervisor.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "w", "a")
         assert not isinstance(app.screen, ReviewQueueScreen)  # a dialog asks first
         shown = screen_text(app)
@@ -71,7 +71,7 @@ async def test_the_opened_visit_offers_review_keys_and_returns_with_a_comment(
 ) -> None:
     app = TongxinApp(fixed_dsn, keyring=keyring, login=queue_supervisor.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "w", "down", "down", "enter")
         assert isinstance(app.screen, VisitFormScreen)
         shown = screen_text(app)
@@ -105,7 +105,7 @@ async def test_approving_from_the_opened_visit_is_confirmed_too(
 ) -> None:
     app = TongxinApp(fixed_dsn, keyring=keyring, login=queue_supervisor.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "w", "enter", "a")
         assert "审核通过后不能撤回" in screen_text(app)
         await _press(pilot, "n")  # no: back in the visit, nothing changed

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from db.keys.crypto import Keyring
 from db.users import AppUser
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, start_on_list
 from tui.app import TongxinApp
 
 SnapCompare = Callable[..., bool]
@@ -31,7 +31,7 @@ def _app(dsn: str, keyring: Keyring, lang: str, user: AppUser) -> TongxinApp:
 
 def _keys(*keys: str) -> Callable[[Pilot[object]], Awaitable[None]]:
     async def run(pilot: Pilot[object]) -> None:
-        await settle(pilot)
+        await start_on_list(pilot)
         for key in keys:
             await pilot.press(key)
             await settle(pilot)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from db.keys.crypto import Keyring
-from tests.tui.conftest import add_app_user, settle
+from tests.tui.conftest import add_app_user, settle, start_on_list
 from tui.app import TongxinApp
 
 SnapCompare = Callable[..., bool]
@@ -34,28 +34,28 @@ def test_person_list_zh_80x24(
     snap_compare: SnapCompare, fixed_dsn: str, keyring: Keyring, worker: str
 ) -> None:
     app = _app(fixed_dsn, keyring, "zh_CN", worker)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=start_on_list)
 
 
 def test_person_list_zh_120x40(
     snap_compare: SnapCompare, fixed_dsn: str, keyring: Keyring, worker: str
 ) -> None:
     app = _app(fixed_dsn, keyring, "zh_CN", worker)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=start_on_list)
 
 
 def test_person_list_en_80x24(
     snap_compare: SnapCompare, fixed_dsn: str, keyring: Keyring, worker: str
 ) -> None:
     app = _app(fixed_dsn, keyring, "en", worker)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=start_on_list)
 
 
 def test_person_list_en_120x40(
     snap_compare: SnapCompare, fixed_dsn: str, keyring: Keyring, worker: str
 ) -> None:
     app = _app(fixed_dsn, keyring, "en", worker)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=start_on_list)
 
 
 def test_help_zh_80x24(snap_compare: SnapCompare, fixed_dsn: str, keyring: Keyring) -> None:

@@ -6,7 +6,15 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from db.keys.crypto import Keyring
-from tests.tui.conftest import add_app_user, fetch, notices, screen_text, settle, type_text
+from tests.tui.conftest import (
+    add_app_user,
+    fetch,
+    notices,
+    screen_text,
+    settle,
+    start_on_list,
+    type_text,
+)
 from tui.app import TongxinApp
 from tui.commands import screen_commands
 from tui.dialogs.help import HelpScreen, key_rows
@@ -22,7 +30,7 @@ async def test_hand_over_to_another_grid(demo_dsn: str, keyring: Keyring) -> Non
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("o")
         await settle(pilot)
         person_id = app.screen.person_id
@@ -54,7 +62,7 @@ async def test_left_the_city_then_returned(demo_dsn: str, keyring: Keyring) -> N
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("o")
         await settle(pilot)
         person_id = app.screen.person_id
@@ -77,7 +85,7 @@ async def test_the_palette_offers_the_screens_keys(demo_dsn: str, keyring: Keyri
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("ctrl+p")
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
@@ -95,7 +103,7 @@ async def test_help_lists_the_forms_keys_and_f1_works_while_typing(
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.focused, Input)
@@ -113,7 +121,7 @@ async def test_the_form_switches_to_english(demo_dsn: str, keyring: Keyring) -> 
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("a")
         await settle(pilot)
         assert "暂住地址" in screen_text(app)
@@ -135,7 +143,7 @@ async def test_keys_that_cannot_apply_now_are_left_out_of_palette_and_help(
     worker = await add_app_user(demo_dsn)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         screen = app.screen
         assert isinstance(screen, PersonListScreen)
 

@@ -13,7 +13,7 @@ from db.core.session import acting_as
 from db.keys.crypto import Keyring
 from db.visits.form import VisitForm, VisitInput, VisitPerson
 from db.visits.store import load_visit, save_visit
-from tests.tui.conftest import add_app_user, fetch, screen_text, settle, tab_to
+from tests.tui.conftest import add_app_user, fetch, screen_text, settle, start_on_list, tab_to
 from tests.tui.test_visit_flow import SMALL
 from tui.app import TongxinApp
 from tui.dialogs.conflict import ConflictModal
@@ -64,7 +64,7 @@ async def test_a_save_over_a_newer_visit_merges_mine_with_theirs(
     await _a_draft(demo_dsn, worker.name, worker.org_code)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, WorkListScreen)

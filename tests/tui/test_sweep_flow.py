@@ -26,6 +26,7 @@ from tests.tui.conftest import (
     fetch,
     screen_text,
     settle,
+    start_on_list,
     tab_to,
     type_ahead,
     type_text,
@@ -77,7 +78,7 @@ async def _press(pilot: Pilot[object], *keys: str) -> None:
 
 async def _this_months_sweep(pilot: Pilot[object]) -> SweepFormScreen:
     """From the person list: the disputes (d), then this month's sweep, the first row."""
-    await settle(pilot)
+    await start_on_list(pilot)
     assert isinstance(pilot.app.screen, PersonListScreen)
     await _press(pilot, "d")
     assert isinstance(pilot.app.screen, SweepListScreen), screen_text(pilot.app)
@@ -280,7 +281,7 @@ async def test_a_supervisor_approves_a_sweep_from_the_review_screen(
     supervisor = await add_app_user(dispute_dsn, "supervisor", worker.org_code[:9], "王审核")
     app = TongxinApp(dispute_dsn, keyring=keyring, login=supervisor.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "w")
         queue = app.screen
         assert isinstance(queue, ReviewQueueScreen)
@@ -302,7 +303,7 @@ async def test_an_open_case_concluded_escalated_submitted_and_approved(
     worker = await _worker(dispute_dsn, 1)
     app = TongxinApp(dispute_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "d", "tab", "enter")  # the open cases, the first
         case = app.screen
         assert isinstance(case, CaseFormScreen), screen_text(app)
@@ -345,7 +346,7 @@ async def test_an_open_case_concluded_escalated_submitted_and_approved(
     supervisor = await add_app_user(dispute_dsn, "supervisor", worker.org_code[:9], "王审核")
     app = TongxinApp(dispute_dsn, keyring=keyring, login=supervisor.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "w")
         queue = app.screen
         assert isinstance(queue, ReviewQueueScreen)
@@ -371,7 +372,7 @@ async def test_enter_on_a_dispute_in_the_record_opens_its_case(
     worker = await add_app_user(dispute_dsn, org_code=party["org_code"])
     app = TongxinApp(dispute_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await _press(pilot, "slash")
         await type_text(pilot, party["name"])
         await _press(pilot, "enter", "o", "4")

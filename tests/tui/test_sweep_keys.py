@@ -5,7 +5,7 @@ ctrl+t, Esc); d on the person list opens the disputes."""
 from __future__ import annotations
 
 from db.keys.crypto import Keyring
-from tests.tui.conftest import settle
+from tests.tui.conftest import start_on_list
 from tests.tui.test_sweep_flow import _press, _this_months_sweep, _worker, dispute_dsn
 from tui.app import TongxinApp
 from tui.dialogs.help import key_rows
@@ -22,7 +22,7 @@ async def test_help_lists_the_forms_own_keys_and_their_bases(
     worker = await _worker(dispute_dsn, 1)
     app = TongxinApp(dispute_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         assert ("d", "每月矛盾纠纷排查和尚未办结的纠纷案件") in key_rows(app.screen)
         sweep = await _this_months_sweep(pilot)
         rows = dict(key_rows(sweep))

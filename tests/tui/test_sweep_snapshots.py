@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 from db.keys.crypto import Keyring
 from db.users import AppUser
-from tests.tui.conftest import settle, type_text
+from tests.tui.conftest import settle, start_on_list, type_text
 from tests.tui.test_sweep_flow import _worker, dispute_dsn
 from tui.app import TongxinApp
 
@@ -40,7 +40,7 @@ async def worker(dispute_dsn: str) -> AppUser:
 
 async def _re_check_the_first_case(pilot: Pilot[object]) -> None:
     """The disputes (d), this month's sweep (Enter), its first open case re-checked."""
-    await settle(pilot)
+    await start_on_list(pilot)
     for key in ("d", "enter", "tab", "tab", "enter", "tab", "tab", "tab"):
         await pilot.press(key)
         await settle(pilot)

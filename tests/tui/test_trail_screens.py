@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from db.audit.chain import verify_chains
 from db.keys.crypto import Keyring
-from tests.tui.conftest import fetch, screen_text, settle, type_text
+from tests.tui.conftest import fetch, screen_text, settle, start_on_list, type_text
 from tests.tui.trail_history import FIRST_NAME, ID_NUMBER, TrailCast, insert_trail_history
 from tui.app import TongxinApp
 from tui.dialogs.trail_filters import TrailFilterModal
@@ -60,7 +60,7 @@ async def test_a_supervisor_pages_through_the_persons_trail_from_the_record(
 ) -> None:
     app = _app(db_dsn, keyring, cast.users["wang"].name, lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PersonRecordScreen)
@@ -102,7 +102,7 @@ async def test_a_grid_worker_has_no_trail_on_the_record(
 ) -> None:
     app = _app(db_dsn, keyring, cast.users["zhang"].name)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PersonRecordScreen)
@@ -121,7 +121,7 @@ async def test_the_auditor_reads_the_scope_and_sees_the_chain_verified(
 ) -> None:
     app = _app(db_dsn, keyring, cast.users["zhao"].name, lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("h")
         await settle(pilot)
         assert isinstance(app.screen, AuditTrailScreen)
@@ -158,7 +158,7 @@ async def test_the_verification_tells_how_far_it_has_come(
 
     app = _app(db_dsn, keyring, cast.users["zhao"].name)
     async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("h")
         await settle(pilot)
         assert told() == [(5, 17), (10, 17), (15, 17), (17, 17)]
@@ -203,7 +203,7 @@ async def test_the_auditor_narrows_the_trail_by_user_person_action_and_dates(
 ) -> None:
     app = _app(db_dsn, keyring, cast.users["zhao"].name, lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("h")
         await settle(pilot)
         await _filter(pilot, {"user": "trail_wang"})
@@ -227,7 +227,7 @@ async def test_a_wrong_box_is_named_and_changes_nothing(
 ) -> None:
     app = _app(db_dsn, keyring, cast.users["zhao"].name)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("h")
         await settle(pilot)
         before = _rows(app)
@@ -263,7 +263,7 @@ async def test_a_broken_chain_is_shown_as_broken(
         await conn.close()
     app = _app(db_dsn, keyring, cast.users["zhao"].name)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("h")
         await settle(pilot)
         line = app.screen.query_one("#trail-chain", Static)
@@ -278,7 +278,7 @@ async def test_from_a_record_the_auditor_opens_the_trail_narrowed_to_that_person
 ) -> None:
     app = _app(db_dsn, keyring, cast.users["zhao"].name, lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         for key in ("enter", "h", "f"):
             await pilot.press(key)
             await settle(pilot)

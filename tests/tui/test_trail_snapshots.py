@@ -17,7 +17,7 @@ import pytest
 from textual.pilot import Pilot
 
 from db.keys.crypto import Keyring
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, start_on_list
 from tests.tui.trail_history import TrailCast, insert_trail_history
 from tui.app import TongxinApp
 
@@ -41,7 +41,7 @@ def _app(dsn: str, keyring: Keyring, lang: str, login: str) -> TongxinApp:
 
 def _keys(*keys: str) -> Callable[[Pilot[object]], Awaitable[None]]:
     async def run(pilot: Pilot[object]) -> None:
-        await settle(pilot)
+        await start_on_list(pilot)
         for key in keys:
             await pilot.press(key)
             await settle(pilot)

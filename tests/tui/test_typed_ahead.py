@@ -12,7 +12,7 @@ import asyncpg
 from textual.widgets import Input
 
 from db.keys.crypto import Keyring
-from tests.tui.conftest import add_app_user, fetch, screen_text, settle, type_ahead
+from tests.tui.conftest import add_app_user, fetch, screen_text, settle, start_on_list, type_ahead
 from tests.tui.test_visit_flow import SMALL, _open_visit_form
 from tui.app import TongxinApp
 from tui.dialogs.need import NeedModal
@@ -58,7 +58,7 @@ async def _until(pilot, seen) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _open_record(pilot, person: asyncpg.Record) -> PersonRecordScreen:  # type: ignore[no-untyped-def]
-    await settle(pilot)
+    await start_on_list(pilot)
     await pilot.press("slash", *person["name_initials"], "enter")
     await settle(pilot)
     await pilot.press("o")
@@ -101,7 +101,7 @@ async def test_o_then_e_typed_ahead_of_a_search_open_the_edit_form_of_its_first_
     person = await _first_person(demo_dsn, worker.org_code)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         type_ahead(app, "slash", *person["name_initials"], "enter", "o", "e")
         await settle(pilot)
         form = app.screen

@@ -11,11 +11,22 @@ from textual.pilot import Pilot
 
 from db.keys.crypto import Keyring
 from seeds.bootstrap import DEMO_USER_NAMES, ensure_demo_users
-from tests.tui.conftest import list_screen, screen_text, settle, type_ahead
+from tests.tui.conftest import list_screen, screen_text, settle, start_on_list, type_ahead
 from tui.app import TongxinApp
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.home import HomeScreen
+from tui.screens.person_list import PersonListScreen
 from tui.screens.user_chooser import UserChooserScreen
 
 SnapCompare = Callable[..., bool]
+
+# Where each demo user lands once chosen.
+FIRST_SCREENS: dict[str, type] = {
+    "demo_grid": HomeScreen,
+    "demo_supervisor": DashboardScreen,
+    "demo_auditor": PersonListScreen,
+    "demo_admin": PersonListScreen,
+}
 
 
 async def _with_demo_users(dsn: str) -> str:
@@ -96,7 +107,7 @@ async def test_a_key_logs_in_as_the_chosen_user(
         for key in keys:
             await pilot.press(key)
         await settle(pilot)
-        list_screen(app)
+        assert isinstance(app.screen, FIRST_SCREENS[chosen]), app.screen
         assert app.user is not None
         assert app.user.name == chosen
         assert app.session is not None
@@ -108,7 +119,7 @@ async def _as_the_list_shows_it(app: TongxinApp, *keys: str) -> tuple[object, ..
         await settle(pilot)
         for key in keys:
             await pilot.press(key)
-        await settle(pilot)
+        await start_on_list(pilot)
         screen = list_screen(app)
         status = screen_text(app).splitlines()[-2]
         assert app.session is not None
@@ -167,7 +178,7 @@ async def test_a_number_typed_before_the_users_are_shown_chooses_from_them(
                 assert isinstance(app.screen, UserChooserScreen)
                 assert app.user is None
             await settle(pilot)
-            list_screen(app)
+            assert isinstance(app.screen, FIRST_SCREENS[DEMO_USER_NAMES[1]]), app.screen
             assert app.user is not None
             assert app.user.name == DEMO_USER_NAMES[1]
     finally:

@@ -8,7 +8,15 @@ from textual.widgets import Input, Static, TextArea
 
 from db.core.clock import today
 from db.keys.crypto import Keyring
-from tests.tui.conftest import add_app_user, fetch, screen_text, settle, type_ahead, type_text
+from tests.tui.conftest import (
+    add_app_user,
+    fetch,
+    screen_text,
+    settle,
+    start_on_list,
+    type_ahead,
+    type_text,
+)
 from tui.app import TongxinApp
 from tui.dialogs.need import NeedModal
 from tui.dialogs.person_picker import PersonPickerModal
@@ -44,7 +52,7 @@ async def _add_need(pilot, category_steps: int, what: str) -> None:  # type: ign
 
 async def _open_visit_form(pilot) -> VisitFormScreen:  # type: ignore[no-untyped-def]
     """From the list: the first person's record, then a new visit for them."""
-    await settle(pilot)
+    await start_on_list(pilot)
     await pilot.press("o", "v")
     await settle(pilot)
     form = pilot.app.screen
@@ -57,7 +65,7 @@ async def test_find_fix_visit_submit_return_resubmit(demo_dsn: str, keyring: Key
     name, initials = await _someone_in(demo_dsn, worker.org_code)
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("slash", *initials, "enter")
         await settle(pilot)
         assert name in screen_text(app)
@@ -110,7 +118,7 @@ async def test_find_fix_visit_submit_return_resubmit(demo_dsn: str, keyring: Key
     supervisor = await add_app_user(demo_dsn, "supervisor", worker.org_code[:9])
     app = TongxinApp(demo_dsn, keyring=keyring, login=supervisor.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("w")
         await settle(pilot)
         assert isinstance(app.screen, ReviewQueueScreen)
@@ -128,7 +136,7 @@ async def test_find_fix_visit_submit_return_resubmit(demo_dsn: str, keyring: Key
 
     app = TongxinApp(demo_dsn, keyring=keyring, login=worker.name)
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
+        await start_on_list(pilot)
         await pilot.press("w")
         await settle(pilot)
         assert "请写明孩子的年级" in screen_text(app)
@@ -333,7 +341,7 @@ async def test_what_is_typed_before_a_new_visit_has_loaded_stays(
     blocker = await asyncpg.connect(demo_dsn)
     try:
         async with app.run_test(size=SMALL) as pilot:
-            await settle(pilot)
+            await start_on_list(pilot)
             await pilot.press("o")
             await settle(pilot)
             lock = blocker.transaction()

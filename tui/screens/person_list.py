@@ -120,6 +120,8 @@ class PersonListScreen(ReportsFailures, Screen[None]):
         # text changed (it would be searched for a moment later anyway).
         Binding("enter", "leave_search(True)", show=False, priority=True),
         Binding("escape", "leave_search(False)", N_("Back to the list"), priority=True),
+        # Reached from a first screen (home, dashboard): back there, when not searching.
+        Binding("escape,b", "back", N_("Back"), key_display="b", show=False),
     ]
 
     def __init__(
@@ -130,9 +132,12 @@ class PersonListScreen(ReportsFailures, Screen[None]):
         scope: str = "",
         keyring: Keyring | None = None,
         session: Session | None = None,
+        filters: ListFilters | None = None,
+        back: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
+        self.back = back  # whether Esc and b go back to the screen it was opened from
         self.pool = pool
         self.user = user
         self.scope = scope
@@ -145,6 +150,8 @@ class PersonListScreen(ReportsFailures, Screen[None]):
         self._debounce: Timer | None = None
         self.filters = ListFilters()
         self._choices: FilterChoices | None = None
+        if filters is not None:
+            self.filters, self.search = filters, self._search_for(filters, "")
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -256,14 +263,17 @@ class PersonListScreen(ReportsFailures, Screen[None]):
 
     def apply_filters(self, filters: ListFilters) -> None:
         self.filters = filters
-        self.search = PersonSearch(
-            text=self.search.text,
+        self.search = self._search_for(filters, self.search.text)
+        self.load_page("first")
+
+    def _search_for(self, filters: ListFilters, text: str) -> PersonSearch:
+        return PersonSearch(
+            text=text,
             scope=filters.community or self.scope,
             status=filters.status,
             ethnic_code=filters.ethnic_code,
             missing_only=filters.missing_only,
         )
-        self.load_page("first")
 
     @on(DataTable.RowSelected, "#persons")
     def row_chosen(self, event: DataTable.RowSelected) -> None:
@@ -425,7 +435,12 @@ class PersonListScreen(ReportsFailures, Screen[None]):
             return self.session is not None and self.session.user.role_kind == "auditor"
         if action in ("meetings", "ledgers"):
             return self.session is not None
+        if action == "back":
+            return self.back
         return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
 
     def action_next_page(self) -> None:
         self.load_page("next")
