@@ -43,8 +43,6 @@ async def _references(conn: asyncpg.Connection) -> dict[tuple[str, str], str]:
     return {(r["table_name"], r["column_name"]): r["target_table"] for r in rows}
 
 
-
-
 async def _triggers(conn: asyncpg.Connection) -> list[tuple[str, str, int, str]]:
     """(table, function, tgtype, tgenabled) of every trigger on a table of public."""
     rows = await conn.fetch(
