@@ -162,7 +162,7 @@ async def test_the_review_queue_shows_grid_worker_and_the_whole_comment(
         assert isinstance(app.screen, ReviewQueueScreen)
         lines = _table_lines(app, "日期")
         header = lines[0]
-        for title in ("走访对象", "网格", "网格员", "审核意见"):
+        for title in ("涉及对象", "网格", "网格员", "审核意见"):
             assert title in header
         column = cell_len(header[: header.index("审核意见")])
         comment = "".join(_from_cell(line, column).strip() for line in lines[1:5])

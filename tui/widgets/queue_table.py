@@ -31,7 +31,7 @@ class QueueTable(FittedTable[Waiting]):
     COLUMNS: ClassVar = (
         ("mark", N_("Marked"), lambda w: ""),
         ("date", N_("Date"), lambda w: _w(w).day.isoformat()),
-        ("title", N_("Persons"), lambda w: "\n".join((_w(w).title or "").split("、"))),
+        ("title", N_("Concerns"), lambda w: "\n".join((_w(w).title or "").split("、"))),
         ("grid", N_("Grid"), lambda w: _w(w).grid_name or ""),
         ("worker", N_("Worker"), lambda w: _w(w).author_name),
         ("what", N_("Kind"), lambda w: what_it_is(_w(w))),
