@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, mod
 
 from db.core.problems import N_, field_error, problem
 from db.disputes.codes import CONCLUDED, STAGES, Outcome, Stage, next_stages
-from db.persons.form import limited, parse_date
+from db.persons.form import limited, required_day
 
 NOTE_MAX = 1000
 
@@ -67,12 +67,8 @@ class StepInput(BaseModel):
     @field_validator("on", mode="before")
     @classmethod
     def _on(cls, value: Any, info: ValidationInfo) -> date:
-        if not str(value).strip():
-            raise problem(N_("required"))
-        day = parse_date(str(value))
         rules = _rules(info)
-        if day > rules.today:
-            raise problem(N_("{value} is in the future"), value=day.isoformat())
+        day = required_day(value, rules.today)
         if day < rules.not_before:
             raise problem(N_("before {day}"), day=rules.not_before.isoformat())
         return day

@@ -18,7 +18,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from db.core.problems import N_, Problem, field_error, problem
-from db.persons.form import limited, parse_date, plain, required_day
+from db.persons.form import limited, optional_day, parse_date, plain, required_day
 from db.persons.free_text import HOLDS_AN_IDENTIFIER, holds_identifier
 
 MeetingKind = Literal[
@@ -252,10 +252,7 @@ class MarkInput(BaseModel):
     @field_validator("done_on", mode="before")
     @classmethod
     def _done_on(cls, value: Any, info: ValidationInfo) -> date | None:
-        day = _optional_date(value)
-        if day is not None and day > _today(info):
-            raise problem(N_("{value} is in the future"), value=day.isoformat())
-        return day
+        return optional_day(value, _today(info))
 
     @field_validator("note", mode="before")
     @classmethod

@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails
 
 from db.core.problems import N_, Problem, located, problem
-from db.persons.form import limited, parse_date
+from db.persons.form import limited, optional_day, parse_date
 from db.persons.free_text import HOLDS_AN_IDENTIFIER, holds_identifier
 
 Result = Literal["resolved", "unable"]
@@ -70,13 +70,9 @@ def _dates(info: ValidationInfo) -> NeedDates:
 
 def _day(value: Any, info: ValidationInfo) -> date | None:
     """A day typed in a box (None when empty), neither in the future nor before the need."""
-    if not str(value).strip():
-        return None
-    day = parse_date(str(value))
     dates = _dates(info)
-    if day > dates.today:
-        raise problem(N_("{value} is in the future"), value=day.isoformat())
-    if day < dates.raised_on:
+    day = optional_day(value, dates.today)
+    if day is not None and day < dates.raised_on:
         raise problem(N_("before the need was raised ({day})"), day=dates.raised_on.isoformat())
     return day
 
