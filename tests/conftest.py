@@ -22,6 +22,20 @@ TEMPLATE = "tongxin_template"
 _counter = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Every test starts in the default interface language, whatever the last one chose.
+
+    The language is process-wide (an app sets it when made), and a worker runs many
+    files one after another, so an English app in one file would leak into the next.
+    """
+    from tui import i18n
+
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
+
+
 def _with_database(dsn: str, database: str) -> str:
     head, _, query = dsn.partition("?")
     return f"{head.rsplit('/', 1)[0]}/{database}?{query}"
