@@ -20,6 +20,7 @@ from db.core.connect import Connection
 from db.core.errors import UserError
 from db.keys.check import ensure_keyring
 from db.keys.crypto import Keyring
+from db.ledgers.counts import counted_at_the_end
 from db.persons.idcard import mask_id, mask_phone
 from seeds.demo_records import DemoHouseholdMember, DemoPerson, Division, Grid
 from seeds.population import generate
@@ -208,7 +209,8 @@ async def _indexes_built_after(conn: Connection) -> AsyncIterator[None]:
         )
     for index in indexes:
         await conn.execute(f"DROP INDEX {index['name']}")
-    yield
+    async with counted_at_the_end(conn):
+        yield
     for constraint in constraints:
         await conn.execute(
             f"ALTER TABLE {constraint['owner']} ADD CONSTRAINT {constraint['name']} "

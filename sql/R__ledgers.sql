@@ -7,12 +7,11 @@
 -- are db/ledgers/columns.py's, shared by the screen and the exports. Values read as the
 -- paper ledgers write them (男, 入户走访, 已审核). Identifiers appear only masked.
 --
--- Statistics are per grid (the org_code of the persons counted); a reader adds the
--- grids of a street or district up (db/ledgers does). stats_monthly is the exception
--- that needs care: a hand-over between two grids of the same street is a move out of
--- one and into the other, but no move at all for the street, so a street's moves are
--- counted from stats_movement, each move once, only where it crosses the street's
--- boundary (db/ledgers/reads.py, monthly_rows).
+-- Statistics of registered persons are per grid (the org_code of the persons counted); a
+-- reader adds the grids of a street or district up (db/ledgers does). stats_monthly has
+-- a row for every unit, grid to city, and month, from V022's counts: a hand-over between
+-- two grids of the same street is a move out of one and into the other, but no move at
+-- all for the street, so a unit's moves count only where they cross its boundary.
 
 -- Drop first: CREATE OR REPLACE cannot rename or reorder the columns of a view.
 DROP VIEW IF EXISTS report_disputes_monthly, ledger_sweeps, ledger_disputes, ledger_assistance,
@@ -205,33 +204,33 @@ SELECT e.city_code, e.org_code, e.person_id, e.event, e.happened_on, e.month, e.
   FROM person_event e;
 COMMENT ON VIEW stats_movement IS '人员流动事件: 到达/返回/移入/移出/离开 / arrivals, returns, hand-overs in and out, departures';
 
--- Per grid and month, from the first month with an event to the current one (or the
--- last with an event, if later): the events of stats_movement counted, and the persons
--- registered at the month's end. Every hand-over crosses a grid's boundary, so here
--- each one counts; for a street or district see the header.
+-- Per unit (grid, community, street, district, city) and month, from the first month with
+-- an event to the current one (or the last with an event, if later): the events counted
+-- (V022's person_month_count: each in the month it counts in, which for a signed-off
+-- month is the first open one after it), and the persons registered at the month's end.
 CREATE VIEW stats_monthly WITH (security_invoker = true) AS
 WITH per_month AS (
-    SELECT e.city_code, e.org_code, e.month,
-           count(*) FILTER (WHERE e.event = 'arrived') AS arrived,
-           count(*) FILTER (WHERE e.event = 'returned') AS returned,
-           count(*) FILTER (WHERE e.event = 'moved_in') AS moved_in,
-           count(*) FILTER (WHERE e.event = 'moved_out') AS moved_out,
-           count(*) FILTER (WHERE e.event = 'left') AS left_city,
-           sum(e.change) AS net
-      FROM stats_movement e
-     GROUP BY e.city_code, e.org_code, e.month
+    SELECT c.city_code, c.org_code, c.month,
+           coalesce(sum(c.events) FILTER (WHERE c.event = 'arrived'), 0) AS arrived,
+           coalesce(sum(c.events) FILTER (WHERE c.event = 'returned'), 0) AS returned,
+           coalesce(sum(c.events) FILTER (WHERE c.event = 'moved_in'), 0) AS moved_in,
+           coalesce(sum(c.events) FILTER (WHERE c.event = 'moved_out'), 0) AS moved_out,
+           coalesce(sum(c.events) FILTER (WHERE c.event = 'left'), 0) AS left_city,
+           sum(c.events * ledger_event_change(c.event)) AS net
+      FROM person_month_count c
+     GROUP BY c.city_code, c.org_code, c.month
 ), span AS (
     SELECT p.city_code, p.org_code, min(p.month) AS first_month, max(p.month) AS last_month
       FROM per_month p
      GROUP BY p.city_code, p.org_code
 )
 SELECT s.city_code, s.org_code, g.name AS unit, m.month::date AS month,
-       coalesce(p.arrived, 0) AS arrived,
-       coalesce(p.returned, 0) AS returned,
-       coalesce(p.moved_in, 0) AS moved_in,
-       coalesce(p.moved_out, 0) AS moved_out,
-       coalesce(p.left_city, 0) AS left_city,
-       sum(coalesce(p.net, 0)) OVER (PARTITION BY s.city_code, s.org_code ORDER BY m.month)
+       coalesce(p.arrived, 0)::bigint AS arrived,
+       coalesce(p.returned, 0)::bigint AS returned,
+       coalesce(p.moved_in, 0)::bigint AS moved_in,
+       coalesce(p.moved_out, 0)::bigint AS moved_out,
+       coalesce(p.left_city, 0)::bigint AS left_city,
+       (sum(coalesce(p.net, 0)) OVER (PARTITION BY s.city_code, s.org_code ORDER BY m.month))::bigint
            AS registered
   FROM span s
   JOIN org_unit g ON g.code = s.org_code
@@ -242,7 +241,7 @@ SELECT s.city_code, s.org_code, g.name AS unit, m.month::date AS month,
         interval '1 month') AS m(month)
   LEFT JOIN per_month p ON p.city_code = s.city_code AND p.org_code = s.org_code
                        AND p.month = m.month::date;
-COMMENT ON VIEW stats_monthly IS '每月到达、离开与月末在册人数(每网格) / arrivals, departures and registered at month end, per grid and month';
+COMMENT ON VIEW stats_monthly IS '每月到达、离开与月末在册人数(每单元, 签字月份冻结) / arrivals, departures and registered at month end, per unit and month; a signed-off month no longer changes';
 
 GRANT SELECT ON ledger_quality, ledger_registry, ledger_visits, stats_ethnicity, stats_origin,
     stats_occupation, stats_movement, stats_monthly TO tongxin_app;

@@ -108,7 +108,7 @@ async def dashboard(conn: Connection, today: date) -> Dashboard:
 
 async def person_counts(conn: Connection, scope: str, today: date) -> PersonCounts:
     """The persons of `scope` registered now; who arrived (or came back) and who left in
-    `today`'s month, as the monthly ledger counts them (stats_movement); the records the
+    `today`'s month, as the monthly ledger counts them (person_month_count); the records the
     data-quality ledger lists."""
     registered = await conn.fetchval(
         "SELECT count(*) FROM person WHERE org_code >= $1 AND org_code < $1 || ':' "
@@ -117,9 +117,9 @@ async def person_counts(conn: Connection, scope: str, today: date) -> PersonCoun
     )
     moved = record(
         await conn.fetchrow(
-            "SELECT count(*) FILTER (WHERE event IN ('arrived', 'returned')) AS arrived, "
-            "count(*) FILTER (WHERE event = 'left') AS left FROM stats_movement "
-            "WHERE org_code >= $1 AND org_code < $1 || ':' AND month = $2",
+            "SELECT coalesce(sum(events) FILTER (WHERE event IN ('arrived', 'returned')), 0) "
+            "AS arrived, coalesce(sum(events) FILTER (WHERE event = 'left'), 0) AS left "
+            "FROM person_month_count WHERE org_code = $1 AND month = $2",
             scope,
             first_of(today),
         )

@@ -46,7 +46,6 @@ class Ledger(BaseModel):
     numbered: bool = True
     apart: str | None = None  # a boolean column: its true rows are listed after the rest
     totals: bool = False  # a last row adding up the counts
-    units_below: bool = False  # its source takes $3: the code length of the units below
     month_needed: bool = False  # a report of one month: an export names it
 
     def title(self, lang: str) -> str:
@@ -154,54 +153,43 @@ SELECT r.unit, r.sweep_state, {_report_columns("r.")}, true, r.org_code
   FROM r WHERE NOT r.counted
 """
 
-# Months of a scope: its events counted where they cross the scope's boundary (a hand-over
-# between two of its grids is no move for it), and for one month the same for each unit
-# directly under it ($3: the length of their codes). Registered at a month's end adds up
-# every event up to that month.
-_CROSSES = "(e.other_org IS NULL OR NOT (e.other_org >= {u} AND e.other_org < {u} || ':'))"
-_EVENT_COUNTS = """
-           count(*) FILTER (WHERE e.event = 'arrived') AS arrived,
-           count(*) FILTER (WHERE e.event = 'returned') AS returned,
-           count(*) FILTER (WHERE e.event = 'moved_in') AS moved_in,
-           count(*) FILTER (WHERE e.event = 'moved_out') AS moved_out,
-           count(*) FILTER (WHERE e.event = 'left') AS left_city,
-           sum(e.change) AS net"""
-MONTHLY = f"""
-WITH ev AS (
-    SELECT e.org_code, e.other_org, e.event, e.month, e.change
-      FROM stats_movement e
-     WHERE e.org_code >= $1 AND e.org_code < $1 || ':'
-), unit AS (
+# Months of a scope, and for one month the same for each unit directly under it, from
+# the counts of V022 (person_month_count: a unit's events, a hand-over only where it
+# crosses the unit's boundary, each in the month it counts in). Registered at a month's
+# end adds up every change up to that month.
+MONTHLY = """
+WITH unit AS (
     SELECT u.code::text AS code, u.name, u.code = $1 AS is_total
       FROM org_unit u
      WHERE u.code = $1 OR ($2::date IS NOT NULL AND u.parent_code = $1)
-), delta AS (
-    SELECT $1::text AS code, e.month, {_EVENT_COUNTS}
-      FROM ev e
-     WHERE {_CROSSES.format(u="$1")}
-     GROUP BY e.month
-    UNION ALL
-    SELECT left(e.org_code, $3::int) AS code, e.month, {_EVENT_COUNTS}
-      FROM ev e
-     WHERE $2::date IS NOT NULL AND length($1) < $3::int
-       AND {_CROSSES.format(u="left(e.org_code, $3::int)")}
-     GROUP BY left(e.org_code, $3::int), e.month
+), counted AS (
+    SELECT c.org_code::text AS code, c.month,
+           sum(c.events) FILTER (WHERE c.event = 'arrived') AS arrived,
+           sum(c.events) FILTER (WHERE c.event = 'returned') AS returned,
+           sum(c.events) FILTER (WHERE c.event = 'moved_in') AS moved_in,
+           sum(c.events) FILTER (WHERE c.event = 'moved_out') AS moved_out,
+           sum(c.events) FILTER (WHERE c.event = 'left') AS left_city,
+           sum(c.events * ledger_event_change(c.event)) AS net
+      FROM person_month_count c
+     WHERE c.city_code = left($1, 4) AND c.org_code IN (SELECT code FROM unit)
+       AND ($2::date IS NULL OR c.month <= $2::date)
+     GROUP BY c.org_code, c.month
 ), span AS (
     SELECT coalesce($2::date, min(d.month)) AS first_month,
            coalesce($2::date, greatest(max(d.month),
                     date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai')::date)) AS last_month
-      FROM delta d
+      FROM counted d WHERE d.code = $1 OR $2::date IS NOT NULL
 )
 SELECT m.month::date AS month, u.name AS unit, u.is_total, u.code AS unit_code,
-       coalesce(d.arrived, 0) AS arrived, coalesce(d.returned, 0) AS returned,
-       coalesce(d.moved_in, 0) AS moved_in, coalesce(d.moved_out, 0) AS moved_out,
-       coalesce(d.left_city, 0) AS left_city,
-       coalesce((SELECT sum(b.net) FROM delta b
+       coalesce(d.arrived, 0)::bigint AS arrived, coalesce(d.returned, 0)::bigint AS returned,
+       coalesce(d.moved_in, 0)::bigint AS moved_in, coalesce(d.moved_out, 0)::bigint AS moved_out,
+       coalesce(d.left_city, 0)::bigint AS left_city,
+       coalesce((SELECT sum(b.net) FROM counted b
                   WHERE b.code = u.code AND b.month <= m.month::date), 0)::bigint AS registered
   FROM unit u
  CROSS JOIN span s
  CROSS JOIN LATERAL generate_series(s.first_month, s.last_month, interval '1 month') AS m(month)
-  LEFT JOIN delta d ON d.code = u.code AND d.month = m.month::date
+  LEFT JOIN counted d ON d.code = u.code AND d.month = m.month::date
 """
 
 _PERSON_KEY = (
@@ -322,7 +310,6 @@ LEDGERS: dict[str, Ledger] = {
             name="monthly", view="stats_monthly", zh="流动人口月度变动统计表",
             en="Arrivals, departures and registered persons by month", by_month=True,
             columns=_MONTHLY_COLUMNS, key=_MONTHLY_KEY, numbered=False, source=MONTHLY,
-            units_below=True,
         ),
         Ledger(
             name="sweeps", view="ledger_sweeps", zh="矛盾纠纷排查报送台账",

@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict
 
 from db.core.connect import Connection
 from db.ledgers.catalogue import Ledger, get_ledger
-from db.ledgers.scope import BELOW
 
 Cell = str | int | float | bool | date | UUID | None
 STREAM_BATCH = 2000
@@ -33,10 +32,7 @@ class LedgerPage(BaseModel):
 
 
 def _arguments(ledger: Ledger, scope: str, month: date | None) -> list[Any]:
-    args: list[Any] = [scope, month if ledger.by_month else None]
-    if ledger.units_below:
-        args.append(BELOW.get(len(scope), len(scope)))
-    return args
+    return [scope, month if ledger.by_month else None]
 
 
 def _ordered(

@@ -82,6 +82,11 @@ async def test_a_unit_counts_only_the_hand_overs_that_cross_its_boundary(
         assert {e: row[e] for e in EVENTS} == {e: expected[e] for e in EVENTS}, (scope, month)
         assert row["registered"] == world.registered(scope, month), (scope, month)
     assert world.registered(scope, today().replace(day=1)) == len(world.now_registered(scope))
+    figures = (*EVENTS, "registered")
+    view = await conn.fetch("SELECT * FROM stats_monthly WHERE org_code = $1", scope)
+    assert {r["month"]: tuple(r[f] for f in figures) for r in view} == {
+        r["month"]: tuple(r[f] for f in figures) for r in rows
+    }
 
 
 async def test_one_month_of_a_street_lists_its_communities_then_the_street(
