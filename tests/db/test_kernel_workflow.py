@@ -334,3 +334,28 @@ async def _problem(
     if status != case.start or new:
         return f"refused, yet status is {status} and status_history added {new}"
     return None
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [("submitted", "it is not edited while it waits for review"),
+     ("approved", "it is not edited any more")],
+)  # fmt: skip
+async def test_an_edit_of_a_submitted_or_approved_record_is_refused_in_those_words(
+    conn: asyncpg.Connection, other: asyncpg.Connection, site: Site, status: str, reason: str
+) -> None:
+    for kind, table in await conn.fetch(
+        "SELECT kind, table_name FROM submission_kind ORDER BY kind"
+    ):
+        factory = FACTORIES[kind]
+        record = await factory.make(conn, site, site.worker.pg_role, status)
+        edit = f"UPDATE {table} SET {factory.other_change} WHERE city_code = $1 AND id = $2"
+        with pytest.raises(asyncpg.CheckViolationError) as refused:
+            async with acting_as(other, site.worker):
+                await other.execute(edit, site.city, record)
+        said = str(refused.value)
+        if kind == "referral_outcome" and status == "approved":
+            # Its need is resolved by then, and the need's own rule says so first.
+            assert said.startswith("referral_outcome: its need is resolved"), said
+        else:
+            assert said == f"{kind}: it is {status}; {reason}"
