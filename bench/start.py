@@ -64,7 +64,7 @@ class Pane(Terminal):
 
     def rss_mb(self) -> float:
         pid = subprocess.run(
-            ["tmux", "display-message", "-p", "-t", self.name, "#{pane_pid}"],
+            [*self.tmux, "display-message", "-p", "-t", self.name, "#{pane_pid}"],
             capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
         process = psutil.Process(int(pid))

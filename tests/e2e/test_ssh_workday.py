@@ -18,6 +18,7 @@ import asyncpg
 import psutil
 
 from db.core.connect import embedded_dsn
+from db.keys.crypto import load_keyring
 from tests.e2e.conftest import SshApp
 from tests.e2e.test_ssh import _running, _until, to_person_list
 from tests.e2e.tmux import Terminal
@@ -32,6 +33,13 @@ def _query(data_dir: Path, sql: str, *args: Any) -> list[asyncpg.Record]:
             await conn.close()
 
     return asyncio.run(run())
+
+
+def _draft_holds(data_dir: Path, text: str) -> bool:
+    """Whether a stored draft holds `text` (drafts are sealed with the demo's key)."""
+    keyring = load_keyring(data_dir / "tongxin.key", create=False)
+    payloads = [r[0] for r in _query(data_dir, "SELECT payload FROM form_draft")]
+    return any(text in keyring.decrypt("draft", p) for p in payloads)
 
 
 @contextmanager
@@ -154,8 +162,10 @@ def test_a_killed_app_loses_nothing_autosaved(ssh_app: SshApp, demo_data_dir: Pa
         term.keys("a")
         term.wait_for(lambda s: "新登记" in s)
         _type(term, "米热古丽")
+        # A tick may store the form while the name is still arriving; the next one, a
+        # few seconds on, stores it whole. Kill only once the whole name is stored.
         _until(
-            lambda: bool(_query(demo_data_dir, "SELECT 1 FROM form_draft")),
+            lambda: _draft_holds(demo_data_dir, "米热古丽"),
             15,
             "the form was not autosaved",
         )

@@ -10,32 +10,40 @@ from collections.abc import Callable
 
 
 class Terminal:
-    """One tmux session running one command."""
+    """One tmux session running one command, on a tmux server of its own.
+
+    A server of its own (its own socket, `-L`): on one shared server, the last session of
+    a test that ends and the first of a test starting in another process can meet while
+    the server, left with no session, exits, and the new session goes with it.
+    """
 
     POLL = 0.2  # seconds between captures while waiting for the screen
 
     def __init__(self, command: list[str], *, width: int = 80, height: int = 24) -> None:
         self.name = f"tx-{uuid.uuid4().hex[:8]}"
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
+            [*self.tmux, "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
              shlex.join(command)],
             check=True,
         )  # fmt: skip
 
+    @property
+    def tmux(self) -> list[str]:
+        """The tmux command line of this terminal's own server."""
+        return ["tmux", "-L", self.name]
+
     def screen(self) -> str:
         result = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            [*self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
         )
         return result.stdout
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
 
     def alive(self) -> bool:
-        return (
-            subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode
-            == 0
-        )
+        found = subprocess.run([*self.tmux, "has-session", "-t", self.name], capture_output=True)
+        return found.returncode == 0
 
     def wait_for(self, seen: Callable[[str], bool], timeout: float = 60.0) -> str:
         """Poll the screen until `seen` holds: the app is another process, so there is
@@ -62,4 +70,4 @@ class Terminal:
             time.sleep(0.2)
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run([*self.tmux, "kill-session", "-t", self.name], capture_output=True)
