@@ -41,7 +41,10 @@ CREATE TABLE person_month_count (
     events     integer NOT NULL,
     PRIMARY KEY (city_code, org_code, month, event, actor),
     CHECK (city_code = left(org_code, 4))
-) WITH (fillfactor = 70);  -- room for a counter's new version on its page (no index moves)
+);
+-- A unit's months read from the index alone.
+CREATE INDEX person_month_count_unit_idx ON person_month_count (org_code, month)
+    INCLUDE (event, events);
 COMMENT ON TABLE person_month_count IS
     '每单元每月流动事件计数(由触发器维护, 签字月份冻结) / events counted per unit and month, kept by a trigger on person_event; a signed-off month no longer changes';
 COMMENT ON COLUMN person_month_count.city_code IS '城市代码 / city code';
