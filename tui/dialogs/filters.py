@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Label, Select
+from textual.widgets import Button, Label, Select
 
 from db.persons.models import PersonStatus
 from tui.i18n import N_, _
 from tui.labels import STATUSES
+from tui.widgets.tick_box import TickBox
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,7 @@ class FilterModal(ModalScreen[ListFilters | None]):
                 prompt=_("Any in my scope"),
                 id="filter-community",
             )
-            yield Checkbox(
+            yield TickBox(
                 _("Only records missing origin, address or occupation"),
                 self.current.missing_only,
                 id="filter-missing",
@@ -96,7 +97,7 @@ class FilterModal(ModalScreen[ListFilters | None]):
                 status=_value(self.query_one("#filter-status", Select)),  # type: ignore[arg-type]
                 ethnic_code=_value(self.query_one("#filter-ethnic", Select)),
                 community=_value(self.query_one("#filter-community", Select)),
-                missing_only=self.query_one("#filter-missing", Checkbox).value,
+                missing_only=self.query_one("#filter-missing", TickBox).value,
             )
         )
 

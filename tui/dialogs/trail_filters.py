@@ -24,6 +24,7 @@ from tui.labels import label
 from tui.problem_text import say
 from tui.widgets.boxes import TextBox
 from tui.widgets.form_row import FormRow
+from tui.widgets.tick_box import TickBox
 
 BOXES = ("user", "id_number", "since", "until")
 
@@ -70,7 +71,7 @@ class TrailFilterModal(ModalScreen[TrailFilterChoice | None]):
                 field="id_number",
             )
             if current.person is not None:
-                yield Checkbox(
+                yield TickBox(
                     _("Only {name}, as chosen before").format(name=current.person.name),
                     True,
                     compact=True,

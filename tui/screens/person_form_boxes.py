@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from textual.widget import Widget
-from textual.widgets import Checkbox, Select
+from textual.widgets import Select
 
 from tui.i18n import N_, _
 from tui.labels import LEGAL_BASES, PERMITS, SEXES
 from tui.problem_text import field_label
 from tui.widgets.boxes import TextBox
 from tui.widgets.form_row import FormRow
+from tui.widgets.tick_box import TickBox
 
 # The paper form's boxes in its order (the Tab order): name, label, placeholder.
 TEXT_BOXES: tuple[tuple[str, str, str], ...] = (
@@ -95,5 +96,5 @@ def _other_box(name: str) -> FormRow:
         box = Select([(_(t), v) for v, t in PERMITS.items()], value="none", allow_blank=False,
                      compact=True, id="box-residence_permit")  # fmt: skip
         return FormRow(N_("Residence permit"), box, field="residence_permit")
-    box = Checkbox(_("Interpreter needed"), compact=True, id="box-interpreter_needed")
+    box = TickBox(_("Interpreter needed"), compact=True, id="box-interpreter_needed")
     return FormRow(N_("Interpreter"), box, field="interpreter_needed")

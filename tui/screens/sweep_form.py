@@ -60,6 +60,7 @@ from tui.widgets.dispute_tables import (
     sweep_state,
 )
 from tui.widgets.form_row import FormLabel, FormRow, relabel_all
+from tui.widgets.tick_box import TickBox
 
 CASES_GROUP = "sweep-form-cases"
 # The headings over the two lists: (read-only, editable), the latter naming the keys.
@@ -114,7 +115,7 @@ class SweepFormScreen(SubmissionFormScreen[SweepInput]):
         yield from self.compose_head()
         yield Static("", id="sweep-what", markup=False)
         with VerticalScroll(id="sweep-form"):
-            nil = Checkbox(_(NIL_LABEL), compact=True, id="box-nil_return")
+            nil = TickBox(_(NIL_LABEL), compact=True, id="box-nil_return")
             yield FormRow(N_("Nil return"), nil, field="nil_return")
             yield FormRow(N_("Notes"), TextBox(compact=True, max_length=2000, id="box-notes"),
                           field="notes")  # fmt: skip
