@@ -31,10 +31,20 @@ _BOX_CSS = """
 
 
 class ChoiceModal(ModalScreen[str | None]):
-    """One of a list: ↑/↓ and Enter choose (returns its value), Esc backs out (None)."""
+    """One of a list: ↑/↓ and Enter choose (returns its value), Esc backs out (None).
+
+    A long list (a city's units) has a box above it: what is typed there narrows the
+    list to the lines holding it (part of a name or a code); ↑/↓ move in what is left
+    and Enter takes the highlighted one.
+    """
 
     DEFAULT_CSS = _BOX_CSS.format(name="ChoiceModal")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("down", "move(1)", N_("Next"), show=False),
+        Binding("up", "move(-1)", N_("Previous"), show=False),
+    ]
+    NARROWED_FROM = 18  # lines: what the box shows; a longer list scrolls
 
     def __init__(self, title: str, options: list[tuple[str, str]], current: str) -> None:
         super().__init__()
@@ -42,20 +52,59 @@ class ChoiceModal(ModalScreen[str | None]):
         self.options = options  # (label, value)
         self.current = current
 
+    @property
+    def narrowed(self) -> bool:
+        return len(self.options) > self.NARROWED_FROM
+
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = self.title_text
+            if self.narrowed:
+                yield TextBox(placeholder=_("Part of a name or code"), max_length=40,
+                              compact=True, id="choice-filter")  # fmt: skip
             yield OptionList(
                 *(Option(label, id=value) for label, value in self.options), compact=True
             )
-            yield Static(_("↑/↓ and Enter choose; Esc cancels"), classes="hint", markup=False)
+            hint = (_("Type to narrow; ↑/↓ and Enter choose; Esc cancels") if self.narrowed
+                    else _("↑/↓ and Enter choose; Esc cancels"))  # fmt: skip
+            yield Static(hint, classes="hint", markup=False)
+            yield Static("", id="choice-none", classes="problem", markup=False)
 
     def on_mount(self) -> None:
         choices = self.query_one(OptionList)
         values = [value for _label, value in self.options]
         if self.current in values:
             choices.highlighted = values.index(self.current)
-        choices.focus()
+        if self.narrowed:
+            self.query_one("#choice-filter", Input).focus()
+        else:
+            choices.focus()
+
+    @on(Input.Changed, "#choice-filter")
+    def narrow(self, event: Input.Changed) -> None:
+        text = event.value.strip().casefold()
+        shown = [(label, value) for label, value in self.options if text in label.casefold()]
+        choices = self.query_one(OptionList)
+        choices.clear_options()
+        choices.add_options(Option(label, id=value) for label, value in shown)
+        if shown:
+            values = [value for _label, value in shown]
+            choices.highlighted = values.index(self.current) if self.current in values else 0
+        nothing = _("Nothing matches “{text}”").format(text=event.value.strip())
+        self.query_one("#choice-none", Static).update("" if shown else nothing)
+
+    @on(Input.Submitted, "#choice-filter")
+    def take_highlighted(self) -> None:
+        choices = self.query_one(OptionList)
+        if choices.highlighted is not None:
+            self.dismiss(choices.get_option_at_index(choices.highlighted).id)
+
+    def action_move(self, step: int) -> None:
+        choices = self.query_one(OptionList)
+        if step > 0:
+            choices.action_cursor_down()
+        else:
+            choices.action_cursor_up()
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
