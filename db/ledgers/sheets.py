@@ -13,7 +13,8 @@ made it and when, the page number, and the audit chain's head.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,12 +35,17 @@ from db.ledgers.reads import Cell
 HEADING_ROWS = 3  # title, subtitle, headers
 A4 = 9
 WIDEST = {"long": 40, "text": 30}
+# Text wider than its column wraps, and its row is made as high as its lines:
+# LibreOffice does not grow a row to its wrapped text when it opens a workbook, so the
+# lines past the first would be hidden, on screen and on paper. The height fits a line
+# of Chinese text as LibreOffice sets it (Excel's own lines are 15 points).
+LINE_POINTS = 18
 _STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
     "subtitle": {"font_size": 10, "align": "left", "valign": "vcenter"},
     "header": {"bold": True, "border": 1, "align": "center", "valign": "vcenter",
                "text_wrap": True, "bg_color": "#E7E6E6"},
-    "text": {"border": 1, "valign": "top"},
+    "text": {"border": 1, "valign": "top", "text_wrap": True},
     "long": {"border": 1, "valign": "top", "text_wrap": True},
     "count": {"border": 1, "valign": "top", "num_format": "0"},
     "total": {"border": 1, "bold": True, "num_format": "0"},
@@ -50,6 +56,45 @@ _STYLES: dict[str, dict[str, Any]] = {
 
 def _footer_text(text: str) -> str:
     return text.replace("&", "&&")
+
+
+def _words(text: str) -> Iterator[str]:
+    """The pieces a line breaks between: each Chinese character, each space, and each
+    run of other characters (a Latin word or a number)."""
+    word = ""
+    for char in text:
+        if char.isspace() or unicodedata.east_asian_width(char) in "WF":
+            if word:
+                yield word
+            word = ""
+            yield char
+        else:
+            word += char
+    if word:
+        yield word
+
+
+def _wrapped_lines(text: str, width: int) -> int:
+    """Lines the text takes wrapped in a column `width` wide. Excel fits about nine
+    tenths of a column's width in display columns (a Chinese character takes two) and
+    LibreOffice as much or more, so this counts no fewer lines than either shows."""
+    room = max(int(width * 0.9), 2)
+    lines = 0
+    for paragraph in text.splitlines() or [""]:
+        lines, used = lines + 1, 0
+        if display_width(paragraph) + 2 <= width:  # as columns are sized to hold text
+            continue
+        for word in _words(paragraph):
+            size = display_width(word)
+            if word.isspace():  # a space at a line's end hangs past it
+                used += size
+                continue
+            if used and used + size > room:
+                lines, used = lines + 1, 0
+            while size > room:  # a word longer than a line breaks inside it
+                lines, size = lines + 1, size - room
+            used += size
+    return lines
 
 
 class SheetWriter:
@@ -105,10 +150,14 @@ class SheetWriter:
             cells: list[Cell] = shown_cells(self.ledger, row)
             if self.ledger.numbered:
                 cells.insert(0, self.number)
-            self._cells(cells, counted=not is_apart(self.ledger, row))
+            lines = self._cells(cells, counted=not is_apart(self.ledger, row))
+            if lines > 1:
+                self.sheet.set_row(self.row, lines * LINE_POINTS)
             self.row += 1
 
-    def _cells(self, cells: Sequence[Cell], *, counted: bool) -> None:
+    def _cells(self, cells: Sequence[Cell], *, counted: bool) -> int:
+        """Writes a row's cells; the lines its tallest cell takes."""
+        lines = 1
         for col, (column, value) in enumerate(zip(self.columns, cells, strict=True)):
             kind = column.kind
             if kind == "flag":
@@ -132,6 +181,10 @@ class SheetWriter:
                 self.sheet.write_string(self.row, col, safe_text(text), self.styles[style])
                 widest = WIDEST.get(kind, 30)
                 self.widths[col] = min(max(self.widths[col], display_width(text) + 2), widest)
+                # Text that overflows has made the column as wide as it gets: its lines
+                # are counted at the column's final width.
+                lines = max(lines, _wrapped_lines(text, self.widths[col]))
+        return lines
 
     def close(self) -> None:
         if self.ledger.totals:
