@@ -112,8 +112,8 @@ async def test_a_save_over_a_change_made_meanwhile_says_so(
     assert await _stored(conn, site.city) == (15, "community", 3)
 
 
-@pytest.mark.parametrize(("typed", "stored"), [("31", 31), (" 7 ", 7), ("２８", 28), (29, 29)])
-def test_a_deadline_day_is_one_to_thirty_one(typed: object, stored: int) -> None:
+@pytest.mark.parametrize(("typed", "stored"), [("２８", 28), (" ３１ ", 31)])
+def test_a_deadline_day_typed_in_full_width_digits_is_read(typed: str, stored: int) -> None:
     assert SweepSetting(city_code="4101", deadline_day=typed).deadline_day == stored  # type: ignore[arg-type]
 
 

@@ -158,20 +158,24 @@ async def test_a_district_admin_reads_the_rule_and_cannot_change_it(
         assert isinstance(app.screen, PersonListScreen)
         assert await _stored(db_dsn) == []
 
-        # Past the screen, the database refuses it: the screen says so in one line.
-        screen = await _open_settings(pilot)
-        screen.editable = True
-        day = screen.query_one("#box-deadline_day", Input)
-        day.disabled = False
-        day.focus()
-        await _type_day(pilot, "10")
-        await _press(pilot, "ctrl+s")
-        assert _line(app, "#settings-state") == "未保存：只有市级管理员可以修改这些设置。"
+        await _save_past_the_screen(pilot, await _open_settings(pilot))
     assert await _stored(db_dsn) == []
 
 
+async def _save_past_the_screen(pilot: Pilot[None], screen: SweepSettingsScreen) -> None:
+    """Make the read-only screen editable and save: the database refuses it, and the
+    screen says so in one line."""
+    screen.editable = True
+    day = screen.query_one("#box-deadline_day", Input)
+    day.disabled = False
+    day.focus()
+    await _type_day(pilot, "10")
+    await _press(pilot, "ctrl+s")
+    assert _line(pilot.app, "#settings-state") == "未保存：只有市级管理员可以修改这些设置。"
+
+
 @pytest.mark.parametrize("kind", ["supervisor", "grid_worker"])
-async def test_supervisors_and_grid_workers_have_no_key_for_it(
+async def test_supervisors_and_grid_workers_have_no_key_and_cannot_change_it(
     db_dsn: str, keyring: Keyring, kind: RoleKind
 ) -> None:
     grid = str((await fetch(db_dsn, "SELECT min(code) AS c FROM org_unit WHERE level = 'grid' "
@@ -183,6 +187,14 @@ async def test_supervisors_and_grid_workers_have_no_key_for_it(
         assert not any("排查的报送截止日" in text for _keys, text in key_rows(app.screen))
         await _press(pilot, "s")
         assert isinstance(app.screen, PersonListScreen)
+
+        assert app.session is not None  # reached otherwise, the screen only reads
+        app.push_screen(SweepSettingsScreen(app.session))
+        await settle(pilot)
+        assert "只有市级管理员可以修改这些设置" in screen_text(app)
+        assert app.screen.query_one("#box-deadline_day", Input).disabled
+        assert isinstance(app.screen, SweepSettingsScreen)
+        await _save_past_the_screen(pilot, app.screen)
     assert await _stored(db_dsn) == []
 
 
