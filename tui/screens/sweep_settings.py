@@ -53,8 +53,8 @@ UNIT_HINT = N_(
     "Grid: one for each grid, by its own grid workers."
 )
 EVERY_MONTH = N_(
-    "Late and missing sweeps are worked out from these whenever they are shown: a change "
-    "counts for every month, the past ones too."
+    "Late and missing sweeps are worked out from these whenever they are shown, for past "
+    "months too: once the filing unit changes, sweeps filed by the other unit no longer count."
 )
 READ_ONLY = N_("Only an admin of the city changes these; the database refuses anyone else.")
 
