@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from db.core.connect import Pool
     from db.disputes.case_form import CaseForm, CaseStanding
     from db.disputes.cases import CaseLine, CaseView, HistoryLine
-    from db.disputes.months import MonthStatus
+    from db.disputes.months import MonthStatus, SweepRule, SweepSetting
     from db.disputes.sweeps import SweepView
     from db.drafts import Draft
     from db.home.dashboard import Dashboard
@@ -566,3 +566,21 @@ class SweepListLoaded(Message):
 
     months: list[MonthStatus]
     cases: list[CaseLine]
+
+
+@dataclass
+class SweepRuleLoaded(Message):
+    """A city's sweep settings as stored (the defaults when none were set), with its name."""
+
+    bubble = False
+
+    rule: SweepRule
+
+
+@dataclass
+class SweepSettingSaved(Message):
+    """A city's sweep settings as just stored."""
+
+    bubble = False
+
+    setting: SweepSetting

@@ -85,6 +85,8 @@ FIELD_LABELS: dict[str, str] = {
     "parties": N_("Parties"),
     "role": N_("Role"),
     "detail": N_("Who they are"),
+    "deadline_day": N_("Deadline day"),
+    "filing_unit": N_("Filing unit"),
 }
 # Where a form labels a field otherwise: (model, field) → label.
 MODEL_FIELD_LABELS: dict[tuple[str, str], str] = {

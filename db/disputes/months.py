@@ -5,14 +5,17 @@ the grid worker's home screen lists.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+import asyncpg
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from db.core.connect import Connection, record
 from db.core.errors import UserError
+from db.core.problems import N_, problem
 
 SweepState = Literal["filed", "late", "missing", "due"]
 FilingUnit = Literal["community", "grid"]
@@ -60,7 +63,10 @@ class SweepCount(BaseModel):
 
 
 class SweepSetting(BaseModel):
-    """A city's deadline day (of the following month) and the unit that files."""
+    """A city's deadline day (of the following month) and the unit that files.
+
+    The day may be 29 to 31, as the database allows: in a month without it the
+    sweep is due on that month's last day (sql/V012 sweep_due_on)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -68,6 +74,33 @@ class SweepSetting(BaseModel):
     deadline_day: int = Field(default=20, ge=1, le=31)
     filing_unit: FilingUnit = "community"
     version: int | None = None  # None: the defaults, never stored
+
+    @field_validator("deadline_day", mode="before")
+    @classmethod
+    def _a_day_of_the_month(cls, value: object) -> object:
+        text = unicodedata.normalize("NFKC", str(value)).strip()  # full-width digits too
+        if not text:
+            raise problem(N_("type a day of the month, 1 to 31"))
+        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 31:
+            raise problem(N_("{value} is not a day of the month: type 1 to 31"), value=text)
+        return int(text)
+
+
+class SweepRule(BaseModel):
+    """A city's settings as its admins' screen shows them, with the city's name."""
+
+    model_config = ConfigDict(frozen=True)
+
+    setting: SweepSetting
+    city_name: str
+
+
+class SettingChanged(UserError):
+    """Someone saved the city's settings since they were read."""
+
+
+class NotTheCitysAdmin(UserError):
+    """Only an admin whose scope is the city changes its settings."""
 
 
 def first_of(day: date) -> date:
@@ -163,23 +196,42 @@ async def sweep_setting(conn: Connection, city_code: str) -> SweepSetting:
     )
 
 
+async def sweep_rule(conn: Connection, city_code: str) -> SweepRule:
+    """The city's settings (the defaults when none were set) and its name."""
+    name = await conn.fetchval("SELECT name FROM org_unit WHERE code = $1", city_code)
+    return SweepRule(setting=await sweep_setting(conn, city_code), city_name=name or city_code)
+
+
 async def save_sweep_setting(conn: Connection, setting: SweepSetting) -> SweepSetting:
     """A city admin sets the city's deadline day or filing unit (as stored at `version`,
-    or the first time, when None)."""
+    or the first time, when None). The database decides who may (sql/V012: admins, in
+    their scope, which holds the city's row only for the city's admins)."""
+    try:
+        row = await _write_setting(conn, setting)
+    except asyncpg.InsufficientPrivilegeError as exc:
+        raise NotTheCitysAdmin("sweep settings: only an admin of the city changes them") from exc
+    if row is not None:
+        return SweepSetting.model_validate(record(row))
+    stored = await conn.fetchval(
+        "SELECT version FROM sweep_setting WHERE city_code = $1", setting.city_code
+    )
+    if stored != setting.version:
+        raise SettingChanged("sweep settings: changed meanwhile by someone else; reload them")
+    # The row is as read, and the update still reached none: not in the user's scope.
+    raise NotTheCitysAdmin("sweep settings: only an admin of the city changes them")
+
+
+async def _write_setting(conn: Connection, setting: SweepSetting) -> asyncpg.Record | None:
     if setting.version is None:
-        row = await conn.fetchrow(
+        return await conn.fetchrow(
             "INSERT INTO sweep_setting (city_code, org_code, deadline_day, filing_unit) "
             "VALUES ($1, $2, $3, $4) ON CONFLICT (city_code) DO NOTHING "
             "RETURNING city_code, deadline_day, filing_unit, version",
             setting.city_code, setting.city_code, setting.deadline_day, setting.filing_unit,
         )  # fmt: skip
-    else:
-        row = await conn.fetchrow(
-            "UPDATE sweep_setting SET deadline_day = $2, filing_unit = $3, version = version + 1 "
-            "WHERE city_code = $1 AND version = $4 "
-            "RETURNING city_code, deadline_day, filing_unit, version",
-            setting.city_code, setting.deadline_day, setting.filing_unit, setting.version,
-        )  # fmt: skip
-    if row is None:
-        raise UserError("sweep settings: changed meanwhile, or not yours to change; reload them")
-    return SweepSetting.model_validate(record(row))
+    return await conn.fetchrow(
+        "UPDATE sweep_setting SET deadline_day = $2, filing_unit = $3, version = version + 1 "
+        "WHERE city_code = $1 AND version = $4 "
+        "RETURNING city_code, deadline_day, filing_unit, version",
+        setting.city_code, setting.deadline_day, setting.filing_unit, setting.version,
+    )  # fmt: skip

@@ -110,6 +110,12 @@ class PersonListScreen(ReportsFailures, Screen[None]):
             show=False,
         ),
         Binding(
+            "s",
+            "sweep_settings",
+            N_("Sweep"),
+            tooltip=N_("Admins: the city's dispute sweep deadline day and filing unit"),
+        ),
+        Binding(
             "t",
             "ledgers",
             N_("Ledgers"),
@@ -362,6 +368,12 @@ class PersonListScreen(ReportsFailures, Screen[None]):
 
             self.app.push_screen(LedgerScreen(self.session))
 
+    def action_sweep_settings(self) -> None:
+        if self.session is not None and self.session.user.role_kind == "admin":
+            from tui.screens.sweep_settings import SweepSettingsScreen
+
+            self.app.push_screen(SweepSettingsScreen(self.session))
+
     async def on_language_changed(self, message: LanguageChanged) -> None:
         translate_bindings(self)
         await self._renew_table()
@@ -433,6 +445,8 @@ class PersonListScreen(ReportsFailures, Screen[None]):
             return self.session is not None and self.session.user.role_kind != "auditor"
         if action == "trail":
             return self.session is not None and self.session.user.role_kind == "auditor"
+        if action == "sweep_settings":
+            return self.session is not None and self.session.user.role_kind == "admin"
         if action in ("meetings", "ledgers"):
             return self.session is not None
         if action == "back":
