@@ -80,7 +80,7 @@ async def test_a_city_admin_sets_the_deadline_day_and_the_filing_unit(
         assert "每月矛盾纠纷排查设置 · 郑州市" in shown
         joined = "".join(line.strip() for line in shown.splitlines())  # wrapped lines
         for words in ("报送截止日", "以次月最后一天为准", "报送单元", "社区", "由其任一网格员填报",
-                      "以往各月也一样", "不再计入"):  # fmt: skip
+                      "修改自下月的排查起生效", "本月及以往各月仍按原规则"):  # fmt: skip
             assert words in joined, words
         assert "只有市级管理员" not in shown
         assert app.focused is app.screen.query_one("#box-deadline_day", Input)

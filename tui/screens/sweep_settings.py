@@ -53,8 +53,8 @@ UNIT_HINT = N_(
     "Grid: one for each grid, by its own grid workers."
 )
 EVERY_MONTH = N_(
-    "Late and missing sweeps are worked out from these whenever they are shown, for past "
-    "months too: once the filing unit changes, sweeps filed by the other unit no longer count."
+    "A change holds from next month's sweep on; this month and the months before keep "
+    "the rule they had, and their sweeps stay filed, late or missing as they were."
 )
 READ_ONLY = N_("Only an admin of the city changes these; the database refuses anyone else.")
 
