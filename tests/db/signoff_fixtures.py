@@ -10,6 +10,8 @@ import asyncpg
 
 from db import signoff
 from db.core.clock import today
+from db.users import AppUser, add_user
+from tests.db.kernel_fixtures import Site
 
 
 def last_ended_month() -> date:
@@ -51,3 +53,8 @@ async def add_dated_visit(
         grid[:4], visit, person, grid,
     )  # fmt: skip
     return visit
+
+
+async def add_signer(conn: asyncpg.Connection, site: Site) -> AppUser:
+    """A supervisor of the site's street, with a name."""
+    return await add_user(conn, f"s_{uuid.uuid4().hex[:8]}", "supervisor", site.grid[:9], "王审核")

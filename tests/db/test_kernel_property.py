@@ -46,6 +46,7 @@ STATES = ("draft", "submitted", "returned", "approved")
 READ_RULES = {
     "org_unit": "all",  # the org tree is read whole, to name units and pick hand-over grids
     "sweep_setting": "all",  # a city's deadline and filing unit, which every sweep needs
+    "sweep_rule": "all",  # the same, month by month
     "form_draft": "owner",  # a draft is its owner's alone
     "app_user": "self or scope",  # one's own row; supervisors, admins, auditors their users
     "person_move": "to or from",  # a hand-over stays visible to the grid that handed over

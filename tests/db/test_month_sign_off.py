@@ -20,7 +20,12 @@ from db.core.session import acting_as
 from db.signoff import Refusal, Reopen, SignOff, SignOffRefused, refusal_of
 from db.users import AppUser, add_user
 from tests.db.kernel_fixtures import Site, add_case, attack, make_site
-from tests.db.signoff_fixtures import add_approved_sweep, add_dated_visit, last_ended_month
+from tests.db.signoff_fixtures import (
+    add_approved_sweep,
+    add_dated_visit,
+    add_signer,
+    last_ended_month,
+)
 
 MONTH = last_ended_month()
 IN_MONTH = MONTH + timedelta(days=9)
@@ -34,8 +39,7 @@ async def site(conn: asyncpg.Connection) -> Site:
 
 @pytest.fixture
 async def signer(conn: asyncpg.Connection, site: Site) -> AppUser:
-    """A supervisor of the site's street, with a name."""
-    return await add_user(conn, f"s_{uuid.uuid4().hex[:8]}", "supervisor", site.grid[:9], "王审核")
+    return await add_signer(conn, site)
 
 
 async def _community_name(conn: asyncpg.Connection, site: Site) -> str:

@@ -18,9 +18,9 @@ from db.core.clock import today
 from db.core.session import acting_as
 from db.persons.save import change_status
 from db.signoff import Reopen, SignOff
-from db.users import AppUser, add_user
+from db.users import AppUser
 from tests.db.kernel_fixtures import Site, make_site
-from tests.db.signoff_fixtures import add_approved_sweep, last_ended_month
+from tests.db.signoff_fixtures import add_approved_sweep, add_signer, last_ended_month
 
 MONTH = last_ended_month()
 IN_MONTH = MONTH + timedelta(days=9)
@@ -35,7 +35,7 @@ async def site(conn: asyncpg.Connection) -> Site:
 
 @pytest.fixture
 async def signer(conn: asyncpg.Connection, site: Site) -> AppUser:
-    return await add_user(conn, f"s_{uuid.uuid4().hex[:8]}", "supervisor", site.grid[:9], "王审核")
+    return await add_signer(conn, site)
 
 
 def _units(site: Site) -> list[str]:
