@@ -394,3 +394,23 @@ async def test_a_stopped_database_shows_the_banner_and_the_pages_go_on_once_it_i
         second = await _page(own_cluster.dsn, user, "registry", user.org_code, None,
                              first.after, screen.page_size)  # fmt: skip
         assert screen.page.rows == second.rows
+
+
+async def test_keys_typed_after_u_reach_the_list_of_units_once_it_is_loaded(
+    demo_dsn: str, keyring: Keyring, supervisor: AppUser
+) -> None:
+    app = _app(demo_dsn, keyring, supervisor)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        blocker = await asyncpg.connect(demo_dsn)
+        try:
+            async with blocker.transaction():  # the units wait for this lock
+                await blocker.execute("LOCK TABLE org_unit IN ACCESS EXCLUSIVE MODE")
+                await pilot.press("u", "home", "down", "enter")  # before the units come
+                assert screen.units is None
+        finally:
+            await blocker.close()
+        await settle(pilot)
+        assert screen.units is not None
+        assert not isinstance(app.screen, ChoiceModal)
+        assert screen.unit.code == screen.units[1].code

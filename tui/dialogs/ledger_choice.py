@@ -25,6 +25,8 @@ _BOX_CSS = """
 }}
 {name} OptionList {{ height: auto; max-height: 18; }}
 {name} Input {{ width: 12; }}
+{name} #choice-filter {{ width: 100%; }}
+{name} .narrowed OptionList {{ max-height: 14; }}
 {name} .hint {{ color: $text-muted; }}
 {name} .problem {{ color: $error; }}
 """
@@ -57,7 +59,7 @@ class ChoiceModal(ModalScreen[str | None]):
         return len(self.options) > self.NARROWED_FROM
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
+        with Vertical(classes="narrowed" if self.narrowed else "") as box:
             box.border_title = self.title_text
             if self.narrowed:
                 yield TextBox(placeholder=_("Part of a name or code"), max_length=40,
@@ -68,7 +70,9 @@ class ChoiceModal(ModalScreen[str | None]):
             hint = (_("Type to narrow; ↑/↓ and Enter choose; Esc cancels") if self.narrowed
                     else _("↑/↓ and Enter choose; Esc cancels"))  # fmt: skip
             yield Static(hint, classes="hint", markup=False)
-            yield Static("", id="choice-none", classes="problem", markup=False)
+            nothing = Static("", id="choice-none", classes="problem", markup=False)
+            nothing.display = False
+            yield nothing
 
     def on_mount(self) -> None:
         choices = self.query_one(OptionList)
@@ -90,8 +94,9 @@ class ChoiceModal(ModalScreen[str | None]):
         if shown:
             values = [value for _label, value in shown]
             choices.highlighted = values.index(self.current) if self.current in values else 0
-        nothing = _("Nothing matches “{text}”").format(text=event.value.strip())
-        self.query_one("#choice-none", Static).update("" if shown else nothing)
+        nothing = self.query_one("#choice-none", Static)
+        nothing.update(_("Nothing matches “{text}”").format(text=event.value.strip()))
+        nothing.display = not shown
 
     @on(Input.Submitted, "#choice-filter")
     def take_highlighted(self) -> None:

@@ -31,7 +31,7 @@ from tui.dialogs.ledger_choice import ChoiceModal, MonthModal
 from tui.dialogs.ledger_export import ExportChoice, LedgerExportModal
 from tui.errors import reason
 from tui.i18n import N_, _, translate_bindings
-from tui.keys import hold_keys, release_keys
+from tui.keys import hand_keys_on, hold_keys, release_keys
 from tui.messages import LanguageChanged
 from tui.screens.failures import Failure, ReportsFailures
 from tui.screens.ledger_messages import (
@@ -280,7 +280,7 @@ class LedgerScreen(ReportsFailures, Screen[None]):
     def on_ledger_units_loaded(self, message: LedgerUnitsLoaded) -> None:
         self.units = message.units
         self._ask_unit(message.units)
-        release_keys(self)
+        hand_keys_on(self)  # typed after `u`: they were meant for the list of units
 
     def _ask_unit(self, units: list[Unit]) -> None:
         top = LEVEL_DEPTH.get(len(self.session.user.org_code), 0)
