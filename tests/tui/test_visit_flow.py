@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncpg
 from textual.widgets import Input, Static, TextArea
 
-from db.core.clock import today
 from db.keys.crypto import Keyring
 from tests.tui.conftest import (
     add_app_user,
@@ -100,7 +99,7 @@ async def test_find_fix_visit_submit_return_resubmit(demo_dsn: str, keyring: Key
         await settle(pilot)
         assert "已提交" in screen_text(app)
 
-    visits = await fetch(demo_dsn, "SELECT id, status, notes FROM visit")
+    visits = await fetch(demo_dsn, "SELECT id, status, notes, visited_on FROM visit")
     assert [v["status"] for v in visits] == ["submitted"]
     needs = await fetch(
         demo_dsn,
@@ -130,7 +129,9 @@ async def test_find_fix_visit_submit_return_resubmit(demo_dsn: str, keyring: Key
         await settle(pilot)
         assert isinstance(app.screen, ReviewQueueScreen)
         assert app.screen.items == []  # nothing left to review
-        assert f"已退回：{today().isoformat()} · {name} · " in screen_text(app)
+        # The visit's day (its form's today), not today now: the test may cross midnight.
+        day = visits[0]["visited_on"].isoformat()
+        assert f"已退回：{day} · {name} · " in screen_text(app)
     returned = await fetch(demo_dsn, "SELECT status, review_comment, reviewed_by FROM visit")
     assert [tuple(r) for r in returned] == [("returned", "请写明孩子的年级", supervisor.pg_role)]
 
