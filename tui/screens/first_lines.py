@@ -6,6 +6,7 @@ say what their lines are and read them in a worker."""
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -14,6 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message_pump import _MessagePumpMeta
 from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -69,7 +71,12 @@ class FirstLines(OptionList):
             self.highlighted = chosen[0]
 
 
-class FirstScreen(ReportsFailures, Screen[None]):
+class _AbstractScreenMeta(_MessagePumpMeta, ABCMeta):
+    """Textual's screen metaclass (private, hence imported by name) with abstract
+    methods: a first screen that leaves one out is refused when it is made."""
+
+
+class FirstScreen(ReportsFailures, Screen[None], metaclass=_AbstractScreenMeta):
     """A first screen after login: `lines()` says what it lists once `_fetch` (a worker
     of the subclass) has posted its data and the subclass has stored it."""
 
@@ -102,11 +109,13 @@ class FirstScreen(ReportsFailures, Screen[None]):
         hold_keys(self)  # Enter typed ahead opens a line once the lines are here
         self._fetch()
 
-    def _fetch(self) -> Any:  # the subclass's worker
-        raise NotImplementedError
+    @abstractmethod
+    def _fetch(self) -> Any:
+        """Start the subclass's worker that loads the screen's data."""
 
+    @abstractmethod
     def lines(self) -> list[Line]:
-        raise NotImplementedError
+        """The lines to list, from the data the subclass stored."""
 
     def title_text(self) -> str:
         return _(self.TITLE_MSGID)
