@@ -3,6 +3,7 @@ approved sweep of it, and visits dated in it, all as the operator loads them."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 
@@ -58,3 +59,18 @@ async def add_dated_visit(
 async def add_signer(conn: asyncpg.Connection, site: Site) -> AppUser:
     """A supervisor of the site's street, with a name."""
     return await add_user(conn, f"s_{uuid.uuid4().hex[:8]}", "supervisor", site.grid[:9], "王审核")
+
+
+async def waits_for_a_lock(conn: asyncpg.Connection, task: asyncio.Future[object]) -> bool:
+    """Whether `task` comes to wait for an advisory lock, polled from `conn` (another
+    connection's wait shows only in pg_locks), for at most about 5 s."""
+    for _ in range(500):
+        waiting = await conn.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        )
+        if waiting:
+            return True
+        if task.done():
+            return False
+        await asyncio.sleep(0.01)
+    return False

@@ -25,6 +25,7 @@ from tests.db.signoff_fixtures import (
     add_dated_visit,
     add_signer,
     last_ended_month,
+    waits_for_a_lock,
 )
 
 MONTH = last_ended_month()
@@ -260,13 +261,7 @@ async def test_a_sign_off_waits_for_a_submit_in_flight_and_then_sees_it(
     async with acting_as(other, site.worker):
         await other.execute("UPDATE visit SET status = 'submitted' WHERE id = $1", draft)
         signing = asyncio.ensure_future(_sign(conn, signer, site))
-        for _ in range(200):  # until the sign-off waits for the submit's transaction
-            waiting = await other.fetchval(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-            )
-            if waiting or signing.done():
-                break
-            await asyncio.sleep(0.01)
+        await waits_for_a_lock(other, signing)  # the sign-off waits for the submit
         assert not signing.done()
     with pytest.raises(SignOffRefused, match=r"\(visit: 1 waiting, 0 returned\)"):
         await signing

@@ -20,7 +20,12 @@ from db.persons.save import change_status
 from db.signoff import Reopen, SignOff
 from db.users import AppUser
 from tests.db.kernel_fixtures import Site, make_site
-from tests.db.signoff_fixtures import add_approved_sweep, add_signer, last_ended_month
+from tests.db.signoff_fixtures import (
+    add_approved_sweep,
+    add_signer,
+    last_ended_month,
+    waits_for_a_lock,
+)
 
 MONTH = last_ended_month()
 IN_MONTH = MONTH + timedelta(days=9)
@@ -129,20 +134,6 @@ async def test_a_reopened_month_counts_the_changes_that_follow(
     assert _at(reopened, community, NEXT)[-1] == await _registered_now(conn, community)
 
 
-async def _waiting(conn: asyncpg.Connection, task: asyncio.Future[object]) -> bool:
-    """Whether `task` waits for an advisory lock (polled from `conn`, bounded)."""
-    for _ in range(500):
-        waiting = await conn.fetchval(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-        )
-        if waiting:
-            return True
-        if task.done():
-            return False
-        await asyncio.sleep(0.01)
-    return False
-
-
 async def test_a_sign_off_waits_for_a_registration_in_flight_which_counts_in_the_month(
     conn: asyncpg.Connection, other: asyncpg.Connection, site: Site, signer: AppUser
 ) -> None:
@@ -151,7 +142,7 @@ async def test_a_sign_off_waits_for_a_registration_in_flight_which_counts_in_the
     async with acting_as(other, site.worker):
         await _register(other, site.grid, IN_MONTH)
         signing = asyncio.ensure_future(_sign(conn, signer, site))
-        assert await _waiting(other, signing)
+        assert await waits_for_a_lock(other, signing)
     await signing
     after = await _figures(conn, [site.grid[:12]])
     arrived = FIGURES.index("arrived")
@@ -172,7 +163,7 @@ async def test_a_registration_after_a_sign_off_in_flight_waits_and_counts_after_
                 return await _register(conn, site.grid, IN_MONTH)
 
         registering = asyncio.ensure_future(register())
-        assert await _waiting(other, registering)
+        assert await waits_for_a_lock(other, registering)
     await registering
     after = await _figures(conn, [site.grid[:12]])
     arrived = FIGURES.index("arrived")
